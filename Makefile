@@ -1,0 +1,78 @@
+# PV Ledger. `make demo` and `make test` do all the setup they need; see README.md.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+BROWNIE := $(VENV)/bin/brownie
+SOLC_VERSION := 0.8.28
+SOLC := .solcx/solc-v$(SOLC_VERSION)
+
+# Tools run from the project: anvil, ganache and solc-js from node_modules, brownie from the venv,
+# the solc bridge from .solcx (py-solc-x looks for `solc-v<version>` there).
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
+
+STAMP_PY := $(VENV)/.installed
+STAMP_NODE := node_modules/.installed
+SETUP := $(STAMP_PY) $(STAMP_NODE) $(SOLC) .env networks
+
+.PHONY: help install networks compile test demo abi lint bench clean
+
+help: ## list the commands
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+install: $(SETUP) ## set up everything: .venv, node_modules, the solc bridge, brownie networks
+
+$(STAMP_PY): requirements.txt
+	@test -x $(PY) || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@printf '%s\n' '# PV Ledger: project tools on PATH and the solc bridge for brownie' \
+	  'export PATH="$(CURDIR)/node_modules/.bin:$$PATH"' \
+	  'export SOLCX_BINARY_PATH="$(CURDIR)/.solcx"' > $(VENV)/pvledger-env.sh
+	@grep -q pvledger-env.sh $(VENV)/bin/activate || echo '. "$(CURDIR)/$(VENV)/pvledger-env.sh"' >> $(VENV)/bin/activate
+	@touch $@
+
+# `npm install` honouring the committed lockfile rather than `npm ci`: @foundry-rs/anvil lists a
+# binary package per platform as optional dependencies, and a registry that does not serve the
+# other platforms' packages leaves them out of the lockfile, which `npm ci` then calls out of sync.
+$(STAMP_NODE): package.json package-lock.json
+	npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# A `solc-v0.8.28` for py-solc-x: native solc is not downloadable here, so the executable is a
+# wrapper around scripts/toolchain/solc-bridge.js (npm solc, same version, same bytecode).
+$(SOLC): scripts/toolchain/solc-bridge.js $(STAMP_NODE)
+	@mkdir -p .solcx
+	@printf '%s\n' '#!/bin/sh' 'exec node "$$(dirname "$$(readlink -f "$$0")")/../scripts/toolchain/solc-bridge.js" "$$@"' > $@
+	@chmod +x $@
+	@$@ --version | grep -q "Version: $(SOLC_VERSION)+" || { echo "solc bridge does not report $(SOLC_VERSION)"; exit 1; }
+
+.env:
+	@echo "# local secrets (git-ignored); see .env.example" > $@
+
+networks: $(STAMP_PY) ## register development (anvil), ganache, sepolia-env, volta in ~/.brownie
+	@$(PY) scripts/toolchain/networks.py
+
+compile: $(SETUP) ## compile the contracts
+	$(BROWNIE) compile
+
+test: $(SETUP) ## compile and run every test (on anvil)
+	$(BROWNIE) test $(ARGS)
+
+demo: $(SETUP) ## the main job on a fresh local anvil chain
+	$(BROWNIE) run scripts/demo.py
+
+abi: $(SETUP) ## export abi/<Contract>.json for every project contract
+	$(BROWNIE) run scripts/export_abi.py
+
+lint: $(SETUP) ## slither (high/medium must be triaged) and solhint
+	$(PY) scripts/toolchain/lint.py
+
+bench: $(SETUP) ## gas and speed benchmarks; writes bench/results.json
+	$(BROWNIE) run scripts/bench.py
+
+clean: ## remove build output and installed tools (.venv, node_modules, .solcx, build)
+	rm -rf build reports .solcx node_modules $(VENV) .hypothesis .pytest_cache

@@ -1,0 +1,44 @@
+"""Shared fixtures: named accounts, the peso token, isolation between tests.
+
+Area fixtures live beside their tests (tests/market/conftest.py, tests/energy/conftest.py).
+"""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolation(fn_isolation):
+    """Every test starts from the state the module fixtures left (brownie snapshots/reverts)."""
+
+
+@pytest.fixture(scope="session")
+def operator(accounts):
+    """Platform operator: deployer, admin of every contract."""
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def alice(accounts):
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def bob(accounts):
+    return accounts[2]
+
+
+@pytest.fixture(scope="session")
+def carol(accounts):
+    return accounts[3]
+
+
+@pytest.fixture(scope="session")
+def mallory(accounts):
+    """An account with no role anywhere: used to attack access control."""
+    return accounts[9]
+
+
+@pytest.fixture(scope="module")
+def token(PesoToken, operator):
+    """The peso token (0 decimals, 1 token = 1 CLP), admin and minter = operator."""
+    return PesoToken.deploy(operator, {"from": operator})
