@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IProjectRevenue
+/// @notice Where a project's energy revenue is paid in: the crowdfunding contract implements it,
+///         and energy sales call it ("if A receives X kWh, B automatically receives Y pesos").
+interface IProjectRevenue {
+    /// @notice Emitted when `payer` adds `amountClp` to the revenue of project `projectId`.
+    event RevenueDeposited(uint256 indexed projectId, address indexed payer, uint256 amountClp);
+
+    /// @notice Pulls `amountClp` of the payment token from the caller (which must have approved
+    ///         this contract) and adds it to the revenue shared by project `projectId`'s shareholders.
+    /// @param projectId The marketplace project whose shareholders earn the revenue.
+    /// @param amountClp Amount of the payment token (whole pesos on PesoToken).
+    function depositRevenue(uint256 projectId, uint256 amountClp) external;
+}

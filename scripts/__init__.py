@@ -1,0 +1,1 @@
+"""brownie scripts; their logic is importable (``from scripts.deploy import deploy_suite``)."""

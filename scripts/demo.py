@@ -1,0 +1,42 @@
+"""`make demo`: the main job on a fresh local chain, printed step by step.
+
+Deploys the suite (scripts/deploy.py), prints the manifest, then runs each area's walkthrough in
+order. Run it on another local chain with ``brownie run scripts/demo.py --network ganache``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from brownie import Contract, accounts, chain, network
+
+from scripts.deploy import contracts_from_manifest, deploy_suite
+
+Walkthrough = Callable[[dict[str, Contract], Any], None]
+
+
+def section(title: str) -> None:
+    print(f"\n=== {title} " + "=" * max(0, 70 - len(title)))
+
+
+def walkthroughs() -> list[tuple[str, Walkthrough]]:
+    """Each area's demo, in order; each gets the deployed contracts and brownie's accounts."""
+    return []
+
+
+def run_demo() -> dict[str, Any]:
+    """Deploy (fresh), print the manifest, run every walkthrough. Returns the manifest."""
+    section(f"Deploying PV Ledger on {network.show_active()} (chain id {chain.id})")
+    manifest = deploy_suite(accounts[0], fresh=True, quiet=True)
+    print(json.dumps(manifest, indent=2))
+    contracts = contracts_from_manifest(manifest)
+    for title, walkthrough in walkthroughs():
+        section(title)
+        walkthrough(contracts, accounts)
+    section("Done")
+    return manifest
+
+
+def main() -> None:
+    run_demo()
