@@ -33,7 +33,7 @@ from brownie.network.account import LocalAccount
 from eth_utils import keccak
 
 from scripts.deployment import DeploymentError
-from scripts.deployment.token import deploy_token
+from scripts.deployment.token import EXTERNAL_TOKEN_TYPE, deploy_token, erc20_abi
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST_DIR = PROJECT_ROOT / "deployments"
@@ -131,8 +131,11 @@ def manifest_matches_chain(manifest: dict[str, Any], components: list[Component]
             entry = recorded.get(name)
             if not isinstance(entry, dict) or not entry.get("address"):
                 return False
-            if not entry.get("external") and entry.get("buildHash") != build_hash(entry["contractType"]):
-                return False
+            if not entry.get("external"):
+                if entry.get("contractType") not in _project().keys():
+                    return False
+                if entry.get("buildHash") != build_hash(entry["contractType"]):
+                    return False
             if entry.get("codeHash") != code_hash(entry["address"]) or len(web3.eth.get_code(entry["address"])) == 0:
                 return False
     return True
@@ -142,8 +145,11 @@ def contracts_from_manifest(manifest: dict[str, Any]) -> Deployed:
     """brownie Contract objects for every entry of a manifest (ABI from the local build)."""
     deployed: Deployed = {}
     for name, entry in manifest["contracts"].items():
-        container = getattr(_project(), entry["contractType"])
-        deployed[name] = Contract.from_abi(name, entry["address"], container.abi)
+        if entry["contractType"] == EXTERNAL_TOKEN_TYPE:
+            abi = erc20_abi()
+        else:
+            abi = getattr(_project(), entry["contractType"]).abi
+        deployed[name] = Contract.from_abi(entry["contractType"], entry["address"], abi)
     return deployed
 
 
@@ -198,7 +204,7 @@ def deploy_suite(deployer: LocalAccount | None = None, fresh: bool = False, quie
     }
     MANIFEST_DIR.mkdir(exist_ok=True)
     manifest_path(chain_id).write_text(json.dumps(manifest, indent=2) + "\n")
-    say(f"deploy: wrote {manifest_path(chain_id).relative_to(PROJECT_ROOT)}")
+    say(f"deploy: wrote {manifest_path(chain_id)}")
     return manifest
 
 

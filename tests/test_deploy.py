@@ -1,0 +1,89 @@
+"""scripts/deploy.py: manifest contents, idempotence, redeploy on --fresh or on a changed chain."""
+
+import json
+
+import pytest
+from brownie import PesoToken, chain, web3
+
+from scripts import deploy
+
+
+@pytest.fixture
+def manifest_dir(tmp_path, monkeypatch):
+    monkeypatch.setattr(deploy, "MANIFEST_DIR", tmp_path)
+    return tmp_path
+
+
+def test_deploy_writes_manifest_with_addresses_tx_block_and_commit(manifest_dir, operator):
+    manifest = deploy.deploy_suite(operator, quiet=True)
+    on_disk = json.loads((manifest_dir / f"{chain.id}.json").read_text())
+    assert on_disk == manifest
+    assert manifest["chainId"] == chain.id
+    assert manifest["deployer"] == operator.address
+    assert manifest["gitCommit"]
+    token = manifest["contracts"]["PaymentToken"]
+    assert token["contractType"] == "PesoToken"
+    assert len(web3.eth.get_code(token["address"])) > 0
+    receipt = web3.eth.get_transaction_receipt(token["deployTx"])
+    assert receipt["contractAddress"] == token["address"]
+    assert receipt["blockNumber"] == token["block"]
+    assert PesoToken.at(token["address"]).hasRole(PesoToken[-1].MINTER_ROLE(), operator)
+
+
+def test_second_deploy_on_same_chain_sends_nothing(manifest_dir, operator):
+    first = deploy.deploy_suite(operator, quiet=True)
+    nonce = operator.nonce
+    second = deploy.deploy_suite(operator, quiet=True)
+    assert operator.nonce == nonce
+    assert second == first
+
+
+def test_fresh_redeploys(manifest_dir, operator):
+    first = deploy.deploy_suite(operator, quiet=True)
+    again = deploy.deploy_suite(operator, fresh=True, quiet=True)
+    assert again["contracts"]["PaymentToken"]["address"] != first["contracts"]["PaymentToken"]["address"]
+
+
+def test_manifest_from_another_chain_state_triggers_redeploy(manifest_dir, operator):
+    manifest = deploy.deploy_suite(operator, quiet=True)
+    manifest["contracts"]["PaymentToken"]["address"] = "0x" + "11" * 20  # no code there
+    (manifest_dir / f"{chain.id}.json").write_text(json.dumps(manifest))
+    nonce = operator.nonce
+    redeployed = deploy.deploy_suite(operator, quiet=True)
+    assert operator.nonce > nonce
+    assert len(web3.eth.get_code(redeployed["contracts"]["PaymentToken"]["address"])) > 0
+
+
+def test_corrupt_manifest_is_replaced_not_a_crash(manifest_dir, operator):
+    (manifest_dir / f"{chain.id}.json").write_text("{not json")
+    manifest = deploy.deploy_suite(operator, quiet=True)
+    assert json.loads((manifest_dir / f"{chain.id}.json").read_text()) == manifest
+
+
+def test_changed_build_triggers_redeploy(manifest_dir, operator):
+    manifest = deploy.deploy_suite(operator, quiet=True)
+    manifest["contracts"]["PaymentToken"]["buildHash"] = "0x" + "00" * 32
+    (manifest_dir / f"{chain.id}.json").write_text(json.dumps(manifest))
+    assert not deploy.manifest_matches_chain(manifest, deploy.suite())
+
+
+def test_external_payment_token_is_used_without_deploying(manifest_dir, operator, token, monkeypatch):
+    monkeypatch.setenv("PAYMENT_TOKEN_ADDRESS", token.address)
+    manifest = deploy.deploy_suite(operator, quiet=True)
+    entry = manifest["contracts"]["PaymentToken"]
+    assert entry["address"] == token.address
+    assert entry["external"] is True
+
+
+def test_payment_token_address_without_code_is_a_clear_error(manifest_dir, operator, monkeypatch):
+    monkeypatch.setenv("PAYMENT_TOKEN_ADDRESS", "0x" + "22" * 20)
+    with pytest.raises(deploy.DeploymentError, match="not a contract"):
+        deploy.deploy_suite(operator, quiet=True)
+
+
+def test_live_network_without_deployer_key_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(deploy.network, "show_active", lambda: "sepolia-env")
+    monkeypatch.delenv("DEPLOYER_KEYSTORE_ID", raising=False)
+    monkeypatch.delenv("DEPLOYER_PRIVATE_KEY", raising=False)
+    with pytest.raises(deploy.DeploymentError, match="DEPLOYER_PRIVATE_KEY"):
+        deploy.get_deployer()
