@@ -9,15 +9,19 @@ PY := $(VENV)/bin/python
 BROWNIE := $(VENV)/bin/brownie
 SOLC_VERSION := 0.8.28
 SOLC := .solcx/solc-v$(SOLC_VERSION)
+BROWNIE_WARNINGS := ignore:rpc.snapshot should not be called directly:FutureWarning,ignore:rpc.revert should not be called directly:FutureWarning
 
 # Tools run from the project: anvil, ganache and solc-js from node_modules, brownie from the venv,
 # the solc bridge from .solcx (py-solc-x looks for `solc-v<version>` there).
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
+# brownie 1.22.2 warns about its own deprecated calls on every snapshot; hide that noise only
+export PYTHONWARNINGS := $(BROWNIE_WARNINGS)
 
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
-SETUP := $(STAMP_PY) $(STAMP_NODE) $(SOLC) .env networks
+VENV_ENV := $(VENV)/pvledger-env.sh
+SETUP := $(STAMP_PY) $(VENV_ENV) $(STAMP_NODE) $(SOLC) .env networks
 
 .PHONY: help install networks compile test demo abi lint bench clean
 
@@ -29,11 +33,15 @@ install: $(SETUP) ## set up everything: .venv, node_modules, the solc bridge, br
 $(STAMP_PY): requirements.txt
 	@test -x $(PY) || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+# `source .venv/bin/activate` also sets what the Makefile exports, for brownie console sessions.
+$(VENV_ENV): $(STAMP_PY) Makefile
 	@printf '%s\n' '# PV Ledger: project tools on PATH and the solc bridge for brownie' \
 	  'export PATH="$(CURDIR)/node_modules/.bin:$$PATH"' \
-	  'export SOLCX_BINARY_PATH="$(CURDIR)/.solcx"' > $(VENV)/pvledger-env.sh
+	  'export SOLCX_BINARY_PATH="$(CURDIR)/.solcx"' \
+	  'export PYTHONWARNINGS="$(BROWNIE_WARNINGS)"' > $(VENV)/pvledger-env.sh
 	@grep -q pvledger-env.sh $(VENV)/bin/activate || echo '. "$(CURDIR)/$(VENV)/pvledger-env.sh"' >> $(VENV)/bin/activate
-	@touch $@
 
 # `npm install` honouring the committed lockfile rather than `npm ci`: @foundry-rs/anvil lists a
 # binary package per platform as optional dependencies, and a registry that does not serve the

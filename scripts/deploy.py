@@ -138,7 +138,20 @@ def manifest_matches_chain(manifest: dict[str, Any], components: list[Component]
                     return False
             if entry.get("codeHash") != code_hash(entry["address"]) or len(web3.eth.get_code(entry["address"])) == 0:
                 return False
+            if not entry.get("external") and not _deployed_by(entry.get("deployTx"), entry["address"]):
+                return False
     return True
+
+
+def _deployed_by(tx_hash: str | None, address: str) -> bool:
+    """True when `tx_hash` is a transaction on this chain that created the contract at `address`."""
+    if not tx_hash:
+        return False
+    try:
+        receipt = web3.eth.get_transaction_receipt(tx_hash)
+    except Exception:  # noqa: BLE001 - web3 raises TransactionNotFound or a provider error
+        return False
+    return receipt is not None and receipt.get("contractAddress") == address
 
 
 def contracts_from_manifest(manifest: dict[str, Any]) -> Deployed:
