@@ -28,8 +28,13 @@ def total_for(size_kwp: int, prices: list[int], fee_bps: int) -> int:
     return subtotal + subtotal * fee_bps // 10_000
 
 
+def now() -> int:
+    """Timestamp of the latest block (what the next transaction's block.timestamp is at least)."""
+    return chain[-1].timestamp
+
+
 def later(seconds: int = 30 * DAY) -> int:
-    return chain.time() + seconds
+    return now() + seconds
 
 
 @pytest.fixture(scope="module")
@@ -173,3 +178,16 @@ def fund_investors(token, operator, investors, crowdfunding):
             token.approve(crowdfunding, amount, {"from": investor})
 
     return fund
+
+
+def err(name: str) -> str:
+    """revert_pattern for a custom error (brownie decodes it as "Name: arg1, arg2", or "Name: " without args)."""
+    return rf"{name}:.*"
+
+
+UNAUTHORIZED = err("AccessControlUnauthorizedAccount")
+
+
+def ints(values) -> list[int]:
+    """Plain ints from a brownie return tuple (its Wei items cannot be compared to lists of ints)."""
+    return [int(v) for v in values]
