@@ -150,7 +150,7 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
     function refund(uint256 campaignId) external nonReentrant returns (uint256 amountClp) {
         StoredCampaign storage c = _existing(campaignId);
         uint8 state = _state(c);
-        uint256 poolClp;
+        uint256 poolClp = 0;
         if (state == _FAILED) {
             poolClp = c.raisedClp;
         } else if (state == _CANCELLED) {
@@ -252,7 +252,7 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
     function campaignsPage(uint256 fromId, uint256 count) external view returns (Campaign[] memory page) {
         if (fromId == 0) fromId = 1;
         uint256 lastId = _nextCampaignId - 1;
-        uint256 n;
+        uint256 n = 0;
         if (count > 0 && fromId <= lastId) {
             uint256 remaining = lastId - fromId + 1;
             n = count < remaining ? count : remaining;

@@ -47,6 +47,7 @@ contract ParticipantRegistry is AccessControl, IParticipantRegistry {
 
     /// @inheritdoc IParticipantRegistry
     function setProjectsContract(address projects) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (projects == address(0)) revert ParticipantRegistryZeroAddress();
         if (_projects != address(0)) revert ParticipantRegistryProjectsAlreadySet(_projects);
         _projects = projects;
         emit ProjectsContractSet(projects);

@@ -82,7 +82,7 @@ contract Projects is AccessControl, ReentrancyGuard, IProjects {
             campaignId: 0
         });
         uint256 totalClp = terms.providerClp + terms.installerClp + terms.managerClp + terms.feeClp;
-        uint256 campaignId;
+        uint256 campaignId = 0;
         if (terms.needsFinancing) {
             if (address(_crowdfunding) == address(0)) revert ProjectsCrowdfundingNotSet();
             campaignId = _crowdfunding.openCampaign(projectId, terms.owner, totalClp);
@@ -157,7 +157,7 @@ contract Projects is AccessControl, ReentrancyGuard, IProjects {
         }
         uint8 state = p.state;
         if (state != _MATCHED && state != _FUNDED) revert ProjectsNotCancellable(projectId, state);
-        uint256 refundClp;
+        uint256 refundClp = 0;
         if (state == _FUNDED) {
             refundClp = _total(p) - (p.deliveryConfirmed ? p.providerClp : 0);
         }

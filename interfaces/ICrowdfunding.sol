@@ -95,7 +95,7 @@ interface ICrowdfunding is IProjectRevenue {
     function claimRevenue(uint256 projectId) external returns (uint256 amountClp);
 
     /// @notice Sets duration and minimum contribution of campaigns opened from now on. Admin only.
-    function setCampaignTerms(uint64 durationS, uint128 minContributionClp) external;
+    function setCampaignTerms(uint64 durationS, uint128 newMinContributionClp) external;
 
     /// @notice Role of the projects contract.
     function PROJECTS_ROLE() external view returns (bytes32);

@@ -57,6 +57,8 @@ interface IParticipantRegistry {
     error ParticipantRegistryInvalidScore(int8 score);
     /// @notice No projects contract has been set yet, so no project can be rated.
     error ParticipantRegistryProjectsNotSet();
+    /// @notice A zero address was given where a contract is needed.
+    error ParticipantRegistryZeroAddress();
     /// @notice The projects contract can only be set once.
     error ParticipantRegistryProjectsAlreadySet(address projects);
     /// @notice Project `projectId` is not commissioned (completed) yet; its state is `state`.

@@ -117,10 +117,10 @@ interface IProjects {
     function withdraw() external returns (uint256 amountClp);
 
     /// @notice Sets the account platform fees are owed to. Admin only.
-    function setTreasury(address treasury) external;
+    function setTreasury(address newTreasury) external;
 
     /// @notice Sets the crowdfunding contract (once). Admin only.
-    function setCrowdfunding(address crowdfunding) external;
+    function setCrowdfunding(address newCrowdfunding) external;
 
     /// @notice Role of the marketplace (creates projects).
     function MARKETPLACE_ROLE() external view returns (bytes32);

@@ -249,3 +249,9 @@ def test_non_admin_cannot_manage_cooperative(registry, coop, alice, mallory, act
 def test_registry_roles_and_constants(registry):
     roles = [registry.OWNER(), registry.PROVIDER(), registry.INSTALLER(), registry.MANAGER(), registry.INVESTOR()]
     assert ints(roles) == [OWNER, PROVIDER, INSTALLER, MANAGER, INVESTOR]
+
+
+def test_set_projects_contract_rejects_zero_address(ParticipantRegistry, operator):
+    fresh = ParticipantRegistry.deploy(operator, {"from": operator})
+    with brownie.reverts(revert_pattern=err("ParticipantRegistryZeroAddress")):
+        fresh.setProjectsContract("0x" + "00" * 20, {"from": operator})
