@@ -8,10 +8,15 @@ import {IProjects} from "../interfaces/IProjects.sol";
 /// @title ParticipantRegistry
 /// @notice Self-registered marketplace roles, cooperatives and reputation from completed projects.
 contract ParticipantRegistry is AccessControl, IParticipantRegistry {
+    /// @notice Role bit of plant owners (propietarios), who post demands.
     uint8 public constant OWNER = 1;
+    /// @notice Role bit of equipment providers (proveedores), who post provider offers.
     uint8 public constant PROVIDER = 2;
+    /// @notice Role bit of installers (instaladores), who post installer offers.
     uint8 public constant INSTALLER = 4;
+    /// @notice Role bit of managers (gestores), who post manager offers and confirm commissioning.
     uint8 public constant MANAGER = 8;
+    /// @notice Role bit of investors (financistas); informational: anyone holding the token may contribute.
     uint8 public constant INVESTOR = 16;
     uint8 private constant _ALL_ROLES = 31;
     uint8 private constant _STATE_COMMISSIONED = 3;
