@@ -104,9 +104,8 @@ def test_crowdfunding_state_machine(world, marketplace, projects, crowdfunding, 
             for c, i, amount in contributions:
                 self.contribute(c, i, amount)
             if campaigns_fail:
-                self.time_travel(0)
+                self.time_travel(3)
 
-        @rule(c=st.integers(0, 1), i=st.integers(0, 3), amount=AMOUNTS)
         def contribute(self, c, i, amount):
             investor, campaign_id = investors[i], campaign_ids[c]
             missing = goal - self.raised(c)
@@ -128,7 +127,6 @@ def test_crowdfunding_state_machine(world, marketplace, projects, crowdfunding, 
 
         # finalize, refund and claim aim at a target that can succeed when there is one, and otherwise try
         # a random one and expect the revert, so hypothesis' short runs still reach every state.
-        @rule(k=st.integers(0, 7))
         def finalize(self, k):
             ready = self.finalizable()
             c = ready[k % len(ready)] if ready else k % 2
@@ -139,7 +137,6 @@ def test_crowdfunding_state_machine(world, marketplace, projects, crowdfunding, 
             crowdfunding.finalize(campaign_ids[c], {"from": operator})
             self.finalized[c] = True
 
-        @rule(k=st.integers(0, 7))
         def refund(self, k):
             ready = self.refundable()
             c, i = ready[k % len(ready)] if ready else (k % 2, k % 4)
@@ -154,7 +151,6 @@ def test_crowdfunding_state_machine(world, marketplace, projects, crowdfunding, 
             assert token.balanceOf(investor) - before == owed
             self.refunded[c].add(investor)
 
-        @rule(p=st.integers(0, 2), amount=st.integers(1, 10_000))
         def deposit_revenue(self, p, amount):
             project_id = (world["financed"] + [world["self_funded"]])[p]
             if self.total_shares(project_id) == 0:
@@ -171,7 +167,6 @@ def test_crowdfunding_state_machine(world, marketplace, projects, crowdfunding, 
             earned = self.shares(project_id, account) * self.deposited.get(project_id, 0) // total_shares
             return earned - self.claimed.get((project_id, account), 0)
 
-        @rule(k=st.integers(0, 2), h=st.integers(0, 4))
         def claim_revenue(self, k, h):
             everyone = [registered.owner] + list(investors)
             all_projects = world["financed"] + [world["self_funded"]]
@@ -189,7 +184,6 @@ def test_crowdfunding_state_machine(world, marketplace, projects, crowdfunding, 
             assert crowdfunding.claimRevenue(project_id, {"from": account}).return_value == due
             self.claimed[(project_id, account)] = earned
 
-        @rule(size_kwp=st.integers(1, 5))
         def match_demand(self, size_kwp):
             demand_id = marketplace.postDemand(size_kwp, 10**6, False, later(400 * DAY),
                                                {"from": registered.owner}).return_value
@@ -200,10 +194,9 @@ def test_crowdfunding_state_machine(world, marketplace, projects, crowdfunding, 
             marketplace.matchDemand(demand_id, *world["offer_ids"], {"from": operator})
             self.used_kwp += size_kwp
 
-        @rule(jump=st.integers(0, 3))
         def time_travel(self, jump):
-            """One hour, or (one time in four) past every campaign's deadline."""
-            long_jump = jump == 0
+            """One hour, or (jump == 3; hypothesis favours small integers) past every campaign's deadline."""
+            long_jump = jump == 3
             chain.sleep(31 * DAY if long_jump else 3600)
             chain.mine()
             self.expired = self.expired or long_jump
@@ -211,8 +204,9 @@ def test_crowdfunding_state_machine(world, marketplace, projects, crowdfunding, 
         @rule(order=st.permutations(ACTION_KINDS), c=st.integers(0, 1), i=st.integers(0, 3), amount=AMOUNTS,
               k=st.integers(0, 7), revenue=st.integers(1, 10_000), size_kwp=st.integers(1, 5), jump=st.integers(0, 3))
         def run_sequence(self, order, c, i, amount, k, revenue, size_kwp, jump):
-            """Every kind of action once, in random order: hypothesis 6.27 runs few steps per example and
-            switches rules off at random, so this keeps each example reaching funding, refunds and claims."""
+            """The one rule: every kind of action once, in random order. (hypothesis 6.27 runs few steps per
+            example and switches rules off at random, so separate rules rarely reached funding, refunds
+            and claims.)"""
             calls = {
                 "contribute": lambda: self.contribute(c, i, amount),
                 "finalize": lambda: self.finalize(k),
@@ -265,5 +259,5 @@ def test_crowdfunding_state_machine(world, marketplace, projects, crowdfunding, 
                 available = marketplace.offer(offer_id)["availableKwp"]
                 assert 0 <= available == OFFER_CAPACITY_KWP - self.used_kwp
 
-    Machine.TestCase.settings = settings(max_examples=20, stateful_step_count=6, deadline=None)
+    Machine.TestCase.settings = settings(max_examples=20, stateful_step_count=4, deadline=None, database=None)
     Machine.TestCase().runTest()
