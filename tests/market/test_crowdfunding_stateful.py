@@ -71,7 +71,6 @@ def test_crowdfunding_state_machine(world, marketplace, projects, crowdfunding, 
             self.deposited = {}     # projectId -> CLP
             self.claimed = {}       # (projectId, account) -> CLP
             self.used_kwp = world["used_kwp"]
-            self.matched = 0
 
         def teardown(self):
             chain.revert()
