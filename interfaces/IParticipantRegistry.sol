@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IParticipantRegistry
+/// @notice Marketplace participants: self-registered roles, profile metadata, cooperatives and
+///         reputation earned on completed projects.
+/// @dev Roles are a bitmask: OWNER = 1, PROVIDER = 2, INSTALLER = 4, MANAGER = 8, INVESTOR = 16.
+///      The profile metadata URI is recorded in events only (indexers and clients read it from
+///      the logs), which keeps registration under 70k gas.
+interface IParticipantRegistry {
+    /// @notice A participant's on-chain record.
+    /// @param roles Bitmask of the roles held.
+    /// @param score Sum of the -1/0/+1 ratings received.
+    /// @param ratingCount Number of ratings received.
+    /// @param registeredAt Unix seconds (UTC) of the first registration; 0 if never registered.
+    struct Participant {
+        uint8 roles;
+        int64 score;
+        uint64 ratingCount;
+        uint64 registeredAt;
+    }
+
+    /// @notice A cooperative's record.
+    /// @param name Human-readable name.
+    /// @param adminCount Number of accounts that administer the cooperative.
+    /// @param memberCount Number of members (admins are members too).
+    struct Cooperative {
+        string name;
+        uint64 adminCount;
+        uint64 memberCount;
+    }
+
+    /// @notice `account` now holds `roles` (bitmask) after adding `rolesAdded`; `metadataUri` is its profile.
+    event ParticipantRegistered(address indexed account, uint8 rolesAdded, uint8 roles, string metadataUri);
+    /// @notice `account` changed its profile metadata URI.
+    event ProfileUpdated(address indexed account, string metadataUri);
+    /// @notice `rater` gave `ratee` the rating `score` (-1, 0 or +1) for project `projectId`.
+    event ParticipantRated(uint256 indexed projectId, address indexed rater, address indexed ratee, int8 score);
+    /// @notice The projects contract whose completed projects allow ratings was set.
+    event ProjectsContractSet(address indexed projects);
+    /// @notice Cooperative `cooperativeId` named `name` was created by `creator` (its first admin and member).
+    event CooperativeCreated(uint256 indexed cooperativeId, address indexed creator, string name);
+    /// @notice `account` became an admin of cooperative `cooperativeId` (granted by `by`).
+    event CooperativeAdminAdded(uint256 indexed cooperativeId, address indexed account, address indexed by);
+    /// @notice `account` stopped being an admin of cooperative `cooperativeId` (removed by `by`).
+    event CooperativeAdminRemoved(uint256 indexed cooperativeId, address indexed account, address indexed by);
+    /// @notice `account` joined cooperative `cooperativeId` (added by `by`).
+    event CooperativeMemberAdded(uint256 indexed cooperativeId, address indexed account, address indexed by);
+    /// @notice `account` left cooperative `cooperativeId` (removed by `by`).
+    event CooperativeMemberRemoved(uint256 indexed cooperativeId, address indexed account, address indexed by);
+
+    /// @notice The roles bitmask is zero or has bits outside OWNER..INVESTOR (31).
+    error ParticipantRegistryInvalidRoles(uint8 roles);
+    /// @notice `account` must register before doing this.
+    error ParticipantRegistryNotRegistered(address account);
+    /// @notice A rating must be -1, 0 or +1.
+    error ParticipantRegistryInvalidScore(int8 score);
+    /// @notice No projects contract has been set yet, so no project can be rated.
+    error ParticipantRegistryProjectsNotSet();
+    /// @notice The projects contract can only be set once.
+    error ParticipantRegistryProjectsAlreadySet(address projects);
+    /// @notice Project `projectId` is not commissioned (completed) yet; its state is `state`.
+    error ParticipantRegistryProjectNotCompleted(uint256 projectId, uint8 state);
+    /// @notice `account` is not the owner, provider, installer or manager of project `projectId`.
+    error ParticipantRegistryNotProjectParty(uint256 projectId, address account);
+    /// @notice A party cannot rate itself.
+    error ParticipantRegistrySelfRating(uint256 projectId, address account);
+    /// @notice `rater` already rated `ratee` for project `projectId`.
+    error ParticipantRegistryAlreadyRated(uint256 projectId, address rater, address ratee);
+    /// @notice Cooperative `cooperativeId` does not exist.
+    error ParticipantRegistryUnknownCooperative(uint256 cooperativeId);
+    /// @notice A cooperative name must not be empty.
+    error ParticipantRegistryEmptyName();
+    /// @notice `account` is not an admin of cooperative `cooperativeId`.
+    error ParticipantRegistryNotCooperativeAdmin(uint256 cooperativeId, address account);
+    /// @notice `account` is already a member of cooperative `cooperativeId`.
+    error ParticipantRegistryAlreadyMember(uint256 cooperativeId, address account);
+    /// @notice `account` is not a member of cooperative `cooperativeId`.
+    error ParticipantRegistryNotMember(uint256 cooperativeId, address account);
+    /// @notice `account` is already an admin of cooperative `cooperativeId`.
+    error ParticipantRegistryAlreadyAdmin(uint256 cooperativeId, address account);
+    /// @notice The last admin of cooperative `cooperativeId` cannot be removed (nor leave as member).
+    error ParticipantRegistryLastAdmin(uint256 cooperativeId, address account);
+
+    /// @notice Registers the caller for `roles` (added to any roles already held) with profile `metadataUri`.
+    /// @param roles Bitmask: OWNER = 1, PROVIDER = 2, INSTALLER = 4, MANAGER = 8, INVESTOR = 16.
+    /// @param metadataUri Profile document (e.g. ipfs://...), recorded in the ParticipantRegistered event.
+    function register(uint8 roles, string calldata metadataUri) external;
+
+    /// @notice Replaces the caller's profile metadata URI (recorded in the ProfileUpdated event).
+    /// @param metadataUri The new profile document.
+    function updateProfile(string calldata metadataUri) external;
+
+    /// @notice Sets the projects contract whose commissioned projects' parties may rate each other. Once only; admin.
+    /// @param projects The Projects contract.
+    function setProjectsContract(address projects) external;
+
+    /// @notice Rates another party of commissioned project `projectId`; each party may rate each other party once.
+    /// @param projectId The completed project both the caller and `ratee` took part in.
+    /// @param ratee The party being rated.
+    /// @param score -1, 0 or +1.
+    function rate(uint256 projectId, address ratee, int8 score) external;
+
+    /// @notice Creates a cooperative; the caller becomes its first admin and member.
+    /// @param name Human-readable name (not empty).
+    /// @return cooperativeId The new cooperative's id (1, 2, ...).
+    function createCooperative(string calldata name) external returns (uint256 cooperativeId);
+
+    /// @notice Makes `account` an admin (and member) of cooperative `cooperativeId`. Cooperative admins only.
+    function addCooperativeAdmin(uint256 cooperativeId, address account) external;
+
+    /// @notice Removes `account` as admin of cooperative `cooperativeId` (it stays a member). Cooperative admins only;
+    ///         the last admin cannot be removed.
+    function removeCooperativeAdmin(uint256 cooperativeId, address account) external;
+
+    /// @notice Adds `account` as member of cooperative `cooperativeId`. Cooperative admins only.
+    function addMember(uint256 cooperativeId, address account) external;
+
+    /// @notice Removes member `account` (admin rights included) from cooperative `cooperativeId`.
+    ///         Cooperative admins only; the last admin cannot be removed.
+    function removeMember(uint256 cooperativeId, address account) external;
+
+    /// @notice Roles bitmask of `account` (0 if not registered).
+    function rolesOf(address account) external view returns (uint8);
+
+    /// @notice Whether `account` holds every role in `roles`.
+    function hasRoles(address account, uint8 roles) external view returns (bool);
+
+    /// @notice The full record of `account`.
+    function participant(address account) external view returns (Participant memory);
+
+    /// @notice Reputation of `account`: sum of ratings and how many ratings were received.
+    function reputationOf(address account) external view returns (int64 score, uint64 ratingCount);
+
+    /// @notice Reputation scores of many accounts in one call (for the matcher).
+    function reputationsOf(address[] calldata accounts) external view returns (int64[] memory scores);
+
+    /// @notice Whether `rater` already rated `ratee` for project `projectId`.
+    function hasRated(uint256 projectId, address rater, address ratee) external view returns (bool);
+
+    /// @notice The projects contract used to check ratings (zero until set).
+    function projectsContract() external view returns (address);
+
+    /// @notice Number of cooperatives created (ids are 1..count).
+    function cooperativeCount() external view returns (uint256);
+
+    /// @notice The record of cooperative `cooperativeId`.
+    function cooperative(uint256 cooperativeId) external view returns (Cooperative memory);
+
+    /// @notice Whether `account` is a member of cooperative `cooperativeId`.
+    function isCooperativeMember(uint256 cooperativeId, address account) external view returns (bool);
+
+    /// @notice Whether `account` is an admin of cooperative `cooperativeId`.
+    function isCooperativeAdmin(uint256 cooperativeId, address account) external view returns (bool);
+}

@@ -1,0 +1,49 @@
+"""The marketplace: ParticipantRegistry, Projects, Crowdfunding and Marketplace, wired together.
+
+Roles granted between the contracts:
+  Projects.MARKETPLACE_ROLE   -> Marketplace   (matches create projects)
+  Projects.CROWDFUNDING_ROLE  -> Crowdfunding  (finalized campaigns fund projects)
+  Crowdfunding.PROJECTS_ROLE  -> Projects      (open campaigns, record self-funding, cancellations)
+  Marketplace.MATCHER_ROLE    -> deployer      (the matcher, scripts/match.py)
+and ParticipantRegistry reads Projects to allow ratings of completed projects. The deployer is
+admin of every contract and the platform treasury.
+"""
+
+from __future__ import annotations
+
+from brownie import Contract, Crowdfunding, Marketplace, ParticipantRegistry, Projects
+from brownie.network.account import LocalAccount
+
+from scripts.deployment import DeploymentError
+
+PLATFORM_FEE_BPS = 200  # 2 % of the subtotal
+CAMPAIGN_DURATION_S = 30 * 24 * 3600  # 30 days
+MIN_CONTRIBUTION_CLP = 1_000
+
+
+def deploy_market(deployer: LocalAccount, deployed: dict[str, Contract]) -> dict[str, Contract]:
+    """Deploy and wire the marketplace contracts; ``deployed["PaymentToken"]`` is the payment token.
+
+    Returns them by manifest name: ParticipantRegistry, Marketplace, Projects, Crowdfunding.
+    """
+    token = deployed.get("PaymentToken")
+    if token is None:
+        raise DeploymentError("the market component needs PaymentToken: deploy the token component first")
+    tx = {"from": deployer}
+    registry = ParticipantRegistry.deploy(deployer, tx)
+    projects = Projects.deploy(deployer, token, deployer, tx)
+    crowdfunding = Crowdfunding.deploy(deployer, token, projects, CAMPAIGN_DURATION_S, MIN_CONTRIBUTION_CLP, tx)
+    marketplace = Marketplace.deploy(deployer, registry, projects, PLATFORM_FEE_BPS, tx)
+
+    projects.setCrowdfunding(crowdfunding, tx)
+    projects.grantRole(projects.MARKETPLACE_ROLE(), marketplace, tx)
+    projects.grantRole(projects.CROWDFUNDING_ROLE(), crowdfunding, tx)
+    crowdfunding.grantRole(crowdfunding.PROJECTS_ROLE(), projects, tx)
+    marketplace.grantRole(marketplace.MATCHER_ROLE(), deployer, tx)
+    registry.setProjectsContract(projects, tx)
+    return {
+        "ParticipantRegistry": registry,
+        "Marketplace": marketplace,
+        "Projects": projects,
+        "Crowdfunding": crowdfunding,
+    }
