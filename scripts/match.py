@@ -37,7 +37,8 @@ How it works:
 - **Expiry.** An offer or demand is usable iff ``now < expiresAt``, ``now`` being the latest block
   time plus ``expiry_margin_s`` (default 60 s), so what the plan uses is still unexpired when
   its transaction is mined.
-- **Submission.** One ``match`` transaction per planned project, from the matcher account.
+- **Submission.** One ``matchDemand`` transaction per planned project, from the matcher account
+  (the contract calls it ``matchDemand``: ``match`` is reserved in Solidity).
 
 Also here, for the benchmark (scripts/bench_matcher.py) and the property tests only: a faithful
 pure-Python reference of the thesis DApp's nested search (:func:`thesis_nested_search`: every
@@ -116,7 +117,7 @@ class Quote:
 
 @dataclass(frozen=True)
 class PlannedMatch:
-    """A project to create with ``match(demand_id, provider_offer_id, installer_offer_id, manager_offer_id)``."""
+    """A project to create with ``matchDemand(demand_id, provider_offer_id, installer_offer_id, manager_offer_id)``."""
 
     demand_id: int
     provider_offer_id: int
@@ -470,11 +471,19 @@ def read_paged(count: int, page: Callable[[int, int], Sequence[Any]], page_size:
     return items
 
 
+def latest_block_timestamp() -> int:
+    """Timestamp (unix s) of the connected chain's latest block."""
+    from brownie import web3
+
+    return int(web3.eth.get_block("latest")["timestamp"])
+
+
 def read_book(
     marketplace: Any,
     registry: Any,
     page_size: int = DEFAULT_PAGE_SIZE,
     counter: CallCounter | None = None,
+    clock: Callable[[], int] = latest_block_timestamp,
 ) -> Book:
     """Read every offer and demand, the sellers' reputations and the fee in a few calls.
 
@@ -482,9 +491,8 @@ def read_book(
         marketplace, registry: brownie Contract objects (Marketplace, ParticipantRegistry).
         page_size: offers/demands per ``offersPage`` / ``demandsPage`` call.
         counter: pass one to learn how many calls were made.
+        clock: returns the chain time the book is read at (one call).
     """
-    from brownie import web3
-
     counter = counter or CallCounter()
     offer_count = int(counter.call(marketplace.offerCount))
     demand_count = int(counter.call(marketplace.demandCount))
@@ -493,7 +501,7 @@ def read_book(
     sellers = sorted({o.seller for o in offers if o.open})
     scores = counter.call(registry.reputationsOf, sellers) if sellers else []
     fee_bps = int(counter.call(marketplace.platformFeeBps))
-    read_at = int(counter.call(web3.eth.get_block, "latest")["timestamp"])
+    read_at = int(counter.call(clock))
     return Book(
         offers=tuple(offers),
         demands=tuple(demands),
@@ -534,14 +542,14 @@ def has_matcher_role(marketplace: Any, account: Any) -> bool:
 
 
 def submit_plan(marketplace: Any, plan: Plan, matcher: Any, quiet: bool = False) -> list[Any]:
-    """Send one ``match`` per planned project, in plan order, from `matcher`; returns the receipts.
+    """Send one ``matchDemand`` per planned project, in plan order, from `matcher`; returns the receipts.
 
     Raises MatchError when `matcher` lacks MATCHER_ROLE (checked before anything is sent)."""
     if not has_matcher_role(marketplace, matcher):
         raise MatchError(f"account {matcher} does not have MATCHER_ROLE on Marketplace {marketplace.address}")
     receipts = []
     for n, m in enumerate(plan.matches, start=1):
-        tx = marketplace.match(m.demand_id, *m.offer_ids, {"from": matcher, "silent": True})
+        tx = marketplace.matchDemand(m.demand_id, *m.offer_ids, {"from": matcher}, silent=True)
         receipts.append(tx)
         if not quiet:
             project_id = tx.events["DemandMatched"]["projectId"] if "DemandMatched" in tx.events else "?"
@@ -616,7 +624,7 @@ def run_matcher(
     if dry:
         return plan, []
     receipts = submit_plan(contracts["Marketplace"], plan, matcher or get_matcher(), quiet=quiet)
-    say(f"submitted {len(receipts)} match transaction(s) in {time.perf_counter() - started:.2f} s total")
+    say(f"submitted {len(receipts)} matchDemand transaction(s) in {time.perf_counter() - started:.2f} s total")
     return plan, receipts
 
 
