@@ -570,19 +570,25 @@ def is_local_chain() -> bool:
     return "cmd" in settings or chain.id in (31337, 1337)
 
 
-def get_matcher() -> Any:
-    """accounts[0] on local chains; elsewhere $MATCHER_KEYSTORE_ID or $MATCHER_PRIVATE_KEY."""
+def account_from_env(prefix: str) -> Any:
+    """accounts[0] on local chains; elsewhere the brownie keystore account named by
+    ``$<prefix>_KEYSTORE_ID`` or the key in ``$<prefix>_PRIVATE_KEY`` (environment or .env)."""
     from brownie import accounts
 
     if is_local_chain():
         return accounts[0]
-    keystore_id = os.environ.get("MATCHER_KEYSTORE_ID", "").strip()
+    keystore_id = os.environ.get(f"{prefix}_KEYSTORE_ID", "").strip()
     if keystore_id:
         return accounts.load(keystore_id)
-    key = os.environ.get("MATCHER_PRIVATE_KEY", "").strip()
+    key = os.environ.get(f"{prefix}_PRIVATE_KEY", "").strip()
     if key:
         return accounts.add(key)
-    raise MatchError("set MATCHER_KEYSTORE_ID (a brownie keystore account) or MATCHER_PRIVATE_KEY to submit matches")
+    raise MatchError(f"set {prefix}_KEYSTORE_ID (a brownie keystore account) or {prefix}_PRIVATE_KEY to send transactions")
+
+
+def get_matcher() -> Any:
+    """The matcher: accounts[0] on local chains; elsewhere $MATCHER_KEYSTORE_ID or $MATCHER_PRIVATE_KEY."""
+    return account_from_env("MATCHER")
 
 
 def market_contracts() -> dict[str, Any]:
