@@ -63,13 +63,13 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
     IProjects private immutable _PROJECTS;
 
     mapping(uint256 campaignId => StoredCampaign) private _campaigns;
-    mapping(uint256 projectId => uint256 campaignId) private _campaignOfProject;
     mapping(uint256 projectId => RevenuePool) private _pools;
     mapping(uint256 projectId => mapping(address account => Position)) private _positions;
     mapping(uint256 campaignId => RefundState) private _refunds;
     mapping(uint256 campaignId => mapping(address account => bool)) private _refunded;
-    // Starts at 1 and stays non-zero, so opening a campaign rewrites a non-zero slot (5k gas, not 20k).
-    uint256 private _nextCampaignId = 1;
+    // One slot: opening a campaign reads all three. The id starts at 1 and stays non-zero, so opening
+    // a campaign rewrites a non-zero slot (5k gas, not 20k).
+    uint64 private _nextCampaignId = 1;
     uint64 private _campaignDurationS;
     uint128 private _minContributionClp;
 
@@ -91,9 +91,7 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
         onlyRole(PROJECTS_ROLE)
         returns (uint256 campaignId)
     {
-        if (_campaignOfProject[projectId] != 0 || _pools[projectId].totalShares != 0) {
-            revert CrowdfundingAlreadyFunded(projectId);
-        }
+        // Projects opens at most one campaign per project, when it creates the project.
         if (goalClp == 0) revert CrowdfundingZeroAmount();
         campaignId = _nextCampaignId++;
         uint40 deadline = SafeCast.toUint40(block.timestamp + _campaignDurationS);
@@ -107,7 +105,6 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
             raisedClp: 0,
             minContributionClp: minContribution
         });
-        _campaignOfProject[projectId] = campaignId;
         emit CampaignOpened(campaignId, projectId, owner, goalClp, minContribution, deadline);
     }
 
@@ -179,9 +176,7 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
 
     /// @inheritdoc ICrowdfunding
     function recordSelfFunding(uint256 projectId, address owner, uint256 shares) external onlyRole(PROJECTS_ROLE) {
-        if (_campaignOfProject[projectId] != 0 || _pools[projectId].totalShares != 0) {
-            revert CrowdfundingAlreadyFunded(projectId);
-        }
+        if (_pools[projectId].totalShares != 0) revert CrowdfundingAlreadyFunded(projectId);
         if (shares == 0) revert CrowdfundingZeroAmount();
         _pools[projectId].totalShares = SafeCast.toUint64(shares);
         _positions[projectId][owner].shares = uint128(shares);
@@ -189,16 +184,14 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
     }
 
     /// @inheritdoc ICrowdfunding
-    function onProjectCancelled(uint256 projectId, uint256 refundClp) external onlyRole(PROJECTS_ROLE) {
-        uint256 campaignId = _campaignOfProject[projectId];
-        if (campaignId == 0) return;
-        StoredCampaign storage c = _campaigns[campaignId];
+    function cancelCampaign(uint256 campaignId, uint256 refundClp) external onlyRole(PROJECTS_ROLE) {
+        StoredCampaign storage c = _existing(campaignId);
         if (c.status == _CANCELLED) revert CrowdfundingWrongState(campaignId, _CANCELLED);
         // Not finalized: the contributions are still here and are refunded whole.
         uint256 poolClp = c.status == _FINALIZED ? refundClp : c.raisedClp;
         c.status = _CANCELLED;
         _refunds[campaignId].poolClp = SafeCast.toUint128(poolClp);
-        emit CampaignCancelled(campaignId, projectId, poolClp);
+        emit CampaignCancelled(campaignId, c.projectId, poolClp);
     }
 
     /// @inheritdoc IProjectRevenue
@@ -274,11 +267,6 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
     }
 
     /// @inheritdoc ICrowdfunding
-    function campaignOfProject(uint256 projectId) external view returns (uint256) {
-        return _campaignOfProject[projectId];
-    }
-
-    /// @inheritdoc ICrowdfunding
     function contributionOf(uint256 campaignId, address account) external view returns (uint256) {
         return _positions[_existing(campaignId).projectId][account].shares;
     }
@@ -290,8 +278,7 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
 
     /// @inheritdoc ICrowdfunding
     function sharesOf(uint256 projectId, address account) external view returns (uint256) {
-        uint256 campaignId = _campaignOfProject[projectId];
-        if (campaignId != 0 && _campaigns[campaignId].status == _OPEN) return 0;
+        // Contributions become shares when the campaign is finalized (totalShares is set then).
         if (_pools[projectId].totalShares == 0) return 0;
         return _positions[projectId][account].shares;
     }

@@ -40,15 +40,17 @@ contract Projects is AccessControl, ReentrancyGuard, IProjects {
         uint64 installerClp;
         address manager;
         uint64 managerClp;
+        uint32 campaignId;
     }
 
     IERC20 private immutable _TOKEN;
     mapping(uint256 projectId => StoredProject) private _projects;
     mapping(address account => uint256 amountClp) private _owed;
-    // Starts at 1 and stays non-zero, so creating a project rewrites a non-zero slot (5k gas, not 20k).
-    uint256 private _nextProjectId = 1;
-    address private _treasury;
+    // One slot: creating a project reads both. The id starts at 1 and stays non-zero, so creating a
+    // project rewrites a non-zero slot (5k gas, not 20k).
     ICrowdfunding private _crowdfunding;
+    uint64 private _nextProjectId = 1;
+    address private _treasury;
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE (sets treasury and crowdfunding, grants roles, may cancel).
     /// @param token The payment token (any ERC-20).
@@ -76,13 +78,15 @@ contract Projects is AccessControl, ReentrancyGuard, IProjects {
             installer: terms.installer,
             installerClp: SafeCast.toUint64(terms.installerClp),
             manager: terms.manager,
-            managerClp: SafeCast.toUint64(terms.managerClp)
+            managerClp: SafeCast.toUint64(terms.managerClp),
+            campaignId: 0
         });
         uint256 totalClp = terms.providerClp + terms.installerClp + terms.managerClp + terms.feeClp;
         uint256 campaignId;
         if (terms.needsFinancing) {
             if (address(_crowdfunding) == address(0)) revert ProjectsCrowdfundingNotSet();
             campaignId = _crowdfunding.openCampaign(projectId, terms.owner, totalClp);
+            _projects[projectId].campaignId = SafeCast.toUint32(campaignId);
         }
         emit ProjectCreated(projectId, terms.owner, totalClp, terms.needsFinancing, campaignId);
     }
@@ -161,7 +165,7 @@ contract Projects is AccessControl, ReentrancyGuard, IProjects {
         emit ProjectCancelled(projectId, msg.sender, refundClp);
         if (p.needsFinancing) {
             if (refundClp > 0) _TOKEN.safeTransfer(address(_crowdfunding), refundClp);
-            _crowdfunding.onProjectCancelled(projectId, refundClp);
+            _crowdfunding.cancelCampaign(p.campaignId, refundClp);
         } else if (refundClp > 0) {
             _owed[p.owner] += refundClp;
         }
@@ -229,7 +233,7 @@ contract Projects is AccessControl, ReentrancyGuard, IProjects {
             state: p.state,
             needsFinancing: p.needsFinancing,
             deliveryConfirmed: p.deliveryConfirmed,
-            campaignId: p.needsFinancing ? _crowdfunding.campaignOfProject(projectId) : 0
+            campaignId: p.campaignId
         });
     }
 

@@ -60,7 +60,7 @@ interface ICrowdfunding is IProjectRevenue {
     error CrowdfundingNothingToClaim(uint256 projectId, address account);
     /// @notice Amounts must be above zero.
     error CrowdfundingZeroAmount();
-    /// @notice Project `projectId` already has shares or a campaign.
+    /// @notice Project `projectId` already has shares.
     error CrowdfundingAlreadyFunded(uint256 projectId);
     /// @notice Campaign duration must be above zero.
     error CrowdfundingZeroDuration();
@@ -86,9 +86,9 @@ interface ICrowdfunding is IProjectRevenue {
     /// @notice Records that project `projectId`'s owner paid its total `shares` CLP itself. PROJECTS_ROLE only.
     function recordSelfFunding(uint256 projectId, address owner, uint256 shares) external;
 
-    /// @notice Project `projectId` was cancelled; `refundClp` was already transferred here for its campaign's
-    ///         contributors (0 if the campaign was not finalized). PROJECTS_ROLE only.
-    function onProjectCancelled(uint256 projectId, uint256 refundClp) external;
+    /// @notice Campaign `campaignId`'s project was cancelled; `refundClp` was already transferred here for its
+    ///         contributors (0 if the campaign was not finalized: then the raise itself is refunded). PROJECTS_ROLE only.
+    function cancelCampaign(uint256 campaignId, uint256 refundClp) external;
 
     /// @notice Pays the caller its share of project `projectId`'s revenue not yet claimed.
     /// @return amountClp The amount transferred.
@@ -117,9 +117,6 @@ interface ICrowdfunding is IProjectRevenue {
 
     /// @notice Campaigns with ids fromId .. min(fromId + count - 1, campaignCount()).
     function campaignsPage(uint256 fromId, uint256 count) external view returns (Campaign[] memory);
-
-    /// @notice The campaign of project `projectId` (0 if it has none).
-    function campaignOfProject(uint256 projectId) external view returns (uint256);
 
     /// @notice What `account` contributed to campaign `campaignId` (kept after a refund; see `refunded`).
     function contributionOf(uint256 campaignId, address account) external view returns (uint256);
