@@ -31,6 +31,7 @@ contributors share its refund). Amounts are whole CLP; times unix seconds (UTC).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Sequence
@@ -189,9 +190,12 @@ def travel_to(timestamp: int) -> int:
     if not is_local_chain():
         raise CrowdsaleError("time travel works on local chains only")
     delta = timestamp - latest_block_timestamp()
-    if delta > 0:
-        chain.sleep(delta)
-    chain.mine()
+    with warnings.catch_warnings():
+        # brownie 1.22.2's chain.sleep/mine call its own deprecated rpc.sleep/mine and warn about it
+        warnings.filterwarnings("ignore", message=r"rpc\.(sleep|mine) should not be called", category=FutureWarning)
+        if delta > 0:
+            chain.sleep(delta)
+        chain.mine()
     return latest_block_timestamp()
 
 
