@@ -241,3 +241,17 @@ def test_thesis_reference_finds_the_same_matches_when_reputations_are_equal():
     thesis = thesis_nested_search(book(offers, demands, fee_bps=100))
     assert {m.demand_id: m for m in fast.matches} == {k: v for k, v in thesis.matches.items() if v is not None}
     assert {u.demand_id for u in fast.unmatched} == {k for k, v in thesis.matches.items() if v is None}
+
+
+def test_match_cli_rejects_unknown_argument_with_a_message():
+    from scripts.match import main
+
+    with pytest.raises(SystemExit, match="unknown argument.*'dry'"):
+        main("dyr")
+
+
+def test_crowdsale_cli_rejects_unknown_command_with_a_message():
+    from scripts.crowdsale import main
+
+    with pytest.raises(SystemExit, match="unknown command 'lsit'"):
+        main("lsit")
