@@ -12,9 +12,13 @@ import {IProjects} from "../interfaces/IProjects.sol";
 
 /// @title Crowdfunding
 /// @notice Every project's campaign (contribute, finalize, refund) and revenue (deposit, claim) in one
-///         contract. Revenue is shared with a per-share accumulator scaled by 2^64: a deposit costs the
-///         same whatever the number of investors, claims round down and the division remainder is
-///         carried into the next deposit, so no peso is ever lost.
+///         contract. Revenue is shared with a per-share accumulator: a deposit and a claim cost the same
+///         whatever the number of investors; claims round down and what rounding leaves stays claimable.
+/// @dev Shares are fixed once issued (at finalize or self-funding), so the per-share accumulator is kept
+///      exactly as the fraction revenueDepositedClp / totalShares: an account has earned
+///      floor(shares x revenueDepositedClp / totalShares) in all, and may claim that minus what it claimed.
+///      Each claim is within 1 CLP of its exact share, the sum of claims never exceeds the deposits, and
+///      the remainder (dust, under 1 CLP per holder) is paid out as later deposits lift the floor.
 contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
     using SafeERC20 for IERC20;
 
@@ -25,9 +29,6 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
     uint8 private constant _FINALIZED = 1;
     uint8 private constant _FAILED = 2;
     uint8 private constant _CANCELLED = 3;
-    /// @dev Revenue per share is kept as a 64.64 fixed-point number: with at most 2^64 shares a claim is
-    ///      always within 1 CLP of shares x deposits / totalShares.
-    uint256 private constant _ACC_SHIFT = 64;
 
     /// @dev Two slots. The stored status is Open, Finalized or Cancelled; Failed is derived.
     struct StoredCampaign {
@@ -40,11 +41,11 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
         uint64 minContributionClp;
     }
 
-    /// @dev A project's revenue pool in one slot: deposits read and write a single slot.
+    /// @dev A project's revenue pool in one slot: a deposit reads and writes a single slot. Revenue per
+    ///      share is revenueDepositedClp / totalShares.
     struct RevenuePool {
-        uint128 accRevenuePerShare;
+        uint128 revenueDepositedClp;
         uint64 totalShares;
-        uint64 carry;
     }
 
     /// @dev An account's stake in a project: contribution = shares; revenue already claimed.
@@ -200,12 +201,9 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
         RevenuePool storage pool = _pools[projectId];
         uint256 totalShares_ = pool.totalShares;
         if (totalShares_ == 0) revert CrowdfundingNoShares(projectId);
-        // Pull first (as ERC-4626 does): a token calling back during the transfer sees the old accumulator.
+        // Pull first (as ERC-4626 does): a token calling back during the transfer sees the old pool.
         _TOKEN.safeTransferFrom(msg.sender, address(this), amountClp);
-        uint256 scaled = (amountClp << _ACC_SHIFT) + pool.carry;
-        pool.accRevenuePerShare += SafeCast.toUint128(scaled / totalShares_);
-        // The remainder is below totalShares_, which fits in uint64.
-        pool.carry = uint64(scaled % totalShares_);
+        pool.revenueDepositedClp = SafeCast.toUint128(pool.revenueDepositedClp + amountClp);
         emit RevenueDeposited(projectId, msg.sender, amountClp);
     }
 
@@ -214,8 +212,7 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
         Position storage position = _positions[projectId][msg.sender];
         amountClp = _claimable(projectId, position);
         if (amountClp == 0) revert CrowdfundingNothingToClaim(projectId, msg.sender);
-        // claimedClp + amountClp = shares x acc / 2^64 <= 2^128 shares x 2^128 acc / 2^64 ... bounded by the
-        // revenue deposited, which is tokens this contract holds; checked addition keeps it honest anyway.
+        // claimedClp + amountClp = floor(shares x deposited / totalShares) <= deposited, a uint128.
         position.claimedClp += uint128(amountClp);
         emit RevenueClaimed(projectId, msg.sender, amountClp);
         _TOKEN.safeTransfer(msg.sender, amountClp);
@@ -298,6 +295,11 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
         return _positions[projectId][account].claimedClp;
     }
 
+    /// @inheritdoc ICrowdfunding
+    function revenueDeposited(uint256 projectId) external view returns (uint256) {
+        return _pools[projectId].revenueDepositedClp;
+    }
+
     function _setCampaignTerms(uint64 durationS, uint128 minContributionClp_) private {
         if (durationS == 0) revert CrowdfundingZeroDuration();
         if (minContributionClp_ > type(uint64).max) revert CrowdfundingValueTooLarge(minContributionClp_, type(uint64).max);
@@ -318,7 +320,10 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
     }
 
     function _claimable(uint256 projectId, Position storage position) private view returns (uint256) {
-        uint256 earnedClp = (uint256(position.shares) * _pools[projectId].accRevenuePerShare) >> _ACC_SHIFT;
+        RevenuePool storage pool = _pools[projectId];
+        uint256 totalShares_ = pool.totalShares;
+        if (totalShares_ == 0) return 0;
+        uint256 earnedClp = (uint256(position.shares) * pool.revenueDepositedClp) / totalShares_;
         return earnedClp - position.claimedClp;
     }
 

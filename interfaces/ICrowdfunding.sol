@@ -8,7 +8,7 @@ import {IProjectRevenue} from "./IProjectRevenue.sol";
 ///         total; contributions (capped at what is still missing) become shares in the project once the
 ///         goal is met and the campaign finalized (funds go to the project's escrow); after a missed
 ///         deadline every contributor gets every peso back. Revenue deposited for a project is shared
-///         by a per-share accumulator: no loop over investors, rounding down, dust carried forward.
+///         by a per-share accumulator: no loop over investors, rounding down, dust stays claimable.
 /// @dev Campaign state: 0 = Open, 1 = Finalized, 2 = Failed (derived: deadline passed without the goal),
 ///      3 = Cancelled (the project was cancelled; contributors share the refund pro rata).
 interface ICrowdfunding is IProjectRevenue {
@@ -135,4 +135,7 @@ interface ICrowdfunding is IProjectRevenue {
 
     /// @notice Revenue `account` already claimed from project `projectId`.
     function claimedRevenue(uint256 projectId, address account) external view returns (uint256);
+
+    /// @notice Revenue ever deposited for project `projectId`.
+    function revenueDeposited(uint256 projectId) external view returns (uint256);
 }

@@ -1,0 +1,128 @@
+"""`make demo`, market part: participants register, offers and demands are posted, one self-funded and
+one crowdfunded project are matched, funded, built (milestones paid out) and earn revenue.
+
+The matching here calls Marketplace.matchDemand directly with the cheapest offers; scripts/match.py
+(the off-chain matcher) does the same for a whole book.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from brownie import Contract, chain
+
+OWNER, PROVIDER, INSTALLER, MANAGER, INVESTOR = 1, 2, 4, 8, 16
+KINDS = ("provider", "installer", "manager")
+PROJECT_STATES = ("Matched", "Funded", "Installed", "Commissioned", "Cancelled")
+DAY = 24 * 3600
+
+
+def clp(amount: int) -> str:
+    """Whole pesos with thousands separators: 5.100.000 CLP."""
+    return f"{int(amount):,} CLP".replace(",", ".")
+
+
+def market_walkthrough(contracts: dict[str, Contract], accounts: Any) -> None:
+    """Run the market walkthrough on deployed contracts (manifest names), printing every step."""
+    token = contracts["PaymentToken"]
+    registry = contracts["ParticipantRegistry"]
+    marketplace = contracts["Marketplace"]
+    projects = contracts["Projects"]
+    crowdfunding = contracts["Crowdfunding"]
+    operator = accounts[0]
+    ana, bruno = accounts[1], accounts[2]
+    provider, installer, manager = accounts[3], accounts[4], accounts[5]
+    investors = [accounts[6], accounts[7], accounts[8]]
+    names = {ana: "Ana (owner)", bruno: "Bruno (owner)", provider: "SolarAndes (provider)",
+             installer: "Instala Sur (installer)", manager: "Gestiona PV (manager)", operator: "platform treasury"}
+    names.update({inv: f"investor {i + 1}" for i, inv in enumerate(investors)})
+
+    print("1. Participants register themselves (roles bitmask + profile URI)")
+    for account, roles, uri in ((ana, OWNER, "ipfs://ana"), (bruno, OWNER | INVESTOR, "ipfs://bruno"),
+                                (provider, PROVIDER, "ipfs://solarandes"), (installer, INSTALLER, "ipfs://instalasur"),
+                                (manager, MANAGER, "ipfs://gestionapv")):
+        tx = registry.register(roles, uri, {"from": account}, silent=True)
+        print(f"   {names[account]:<26} roles={registry.rolesOf(account):>2}  gas {tx.gas_used:,}")
+    for inv in investors:
+        registry.register(INVESTOR, "ipfs://investor", {"from": inv}, silent=True)
+    coop = registry.createCooperative("Cooperativa Techos de Valparaíso", {"from": ana}, silent=True).return_value
+    registry.addMember(coop, bruno, {"from": ana}, silent=True)
+    print(f"   Ana creates cooperative #{coop} and adds Bruno: {registry.cooperative(coop)['memberCount']} members")
+
+    print("2. Providers, installers and managers post offers (CLP per kWp, capacity kWp)")
+    expires = chain[-1].timestamp + 60 * DAY
+    offers = []
+    for kind, (seller, price) in enumerate(((provider, 600_000), (installer, 300_000), (manager, 100_000))):
+        offers.append(marketplace.postOffer(kind, price, 20, expires, {"from": seller}, silent=True).return_value)
+        print(f"   offer #{offers[-1]}: {KINDS[kind]:<9} {names[seller]:<26} {clp(price)}/kWp, 20 kWp")
+
+    print("3. Owners post demands (size, maximum total price, financing?)")
+    demand_ana = marketplace.postDemand(5, 6_000_000, False, expires, {"from": ana}, silent=True).return_value
+    demand_bruno = marketplace.postDemand(4, 5_000_000, True, expires, {"from": bruno}, silent=True).return_value
+    print(f"   demand #{demand_ana}: Ana, 5 kWp, at most {clp(6_000_000)}, self-funded")
+    print(f"   demand #{demand_bruno}: Bruno, 4 kWp, at most {clp(5_000_000)}, needs crowdfunding")
+
+    print(f"4. The matcher verifies and matches on-chain (platform fee {marketplace.platformFeeBps()} bps)")
+    matched = {}
+    for demand_id in (demand_ana, demand_bruno):
+        tx = marketplace.matchDemand(demand_id, *offers, {"from": operator}, silent=True)
+        project_id = tx.return_value
+        matched[demand_id] = project_id
+        p = projects.project(project_id)
+        campaign = f", campaign #{p['campaignId']} opened" if p["campaignId"] else ""
+        print(f"   demand #{demand_id} -> project #{project_id}: total {clp(p['totalClp'])} "
+              f"(fee {clp(p['feeClp'])}){campaign}; gas {tx.gas_used:,}")
+    left = [marketplace.offer(o)["availableKwp"] for o in offers]
+    print(f"   capacity left on the offers: {left} kWp")
+    own, crowd = matched[demand_ana], matched[demand_bruno]
+
+    print("5. Funding")
+    total_own = projects.project(own)["totalClp"]
+    token.mint(ana, total_own, {"from": operator}, silent=True)
+    token.approve(projects, total_own, {"from": ana}, silent=True)
+    projects.fund(own, {"from": ana}, silent=True)
+    print(f"   Ana pays {clp(total_own)} into escrow; she holds all {crowdfunding.totalShares(own):,} shares")
+    campaign_id = projects.project(crowd)["campaignId"]
+    goal = crowdfunding.campaign(campaign_id)["goalClp"]
+    for inv, amount in zip(investors, (goal // 2, goal // 3, goal)):
+        token.mint(inv, amount, {"from": operator}, silent=True)
+        token.approve(crowdfunding, amount, {"from": inv}, silent=True)
+        tx = crowdfunding.contribute(campaign_id, amount, {"from": inv}, silent=True)
+        accepted = tx.events["Contributed"]["amountClp"]
+        capped = f" (offered {clp(amount)}, capped at what was missing)" if accepted != amount else ""
+        print(f"   {names[inv]} contributes {clp(accepted)}{capped}")
+    c = crowdfunding.campaign(campaign_id)
+    print(f"   campaign #{campaign_id}: raised {clp(c['raisedClp'])} of {clp(c['goalClp'])}")
+    crowdfunding.finalize(campaign_id, {"from": operator}, silent=True)
+    print(f"   finalized: escrow of project #{crowd} funded; state {PROJECT_STATES[projects.project(crowd)['state']]}")
+
+    print("6. Milestones: owner confirms delivery and installation, manager confirms commissioning")
+    for project_id, owner in ((own, ana), (crowd, bruno)):
+        projects.confirmDelivery(project_id, {"from": owner}, silent=True)
+        projects.confirmInstallation(project_id, {"from": owner}, silent=True)
+        projects.confirmCommissioning(project_id, {"from": manager}, silent=True)
+        print(f"   project #{project_id}: {PROJECT_STATES[projects.project(project_id)['state']]}")
+    for account in (provider, installer, manager, operator):
+        before = token.balanceOf(account)
+        projects.withdraw({"from": account}, silent=True)
+        print(f"   {names[account]:<26} withdraws {clp(token.balanceOf(account) - before)}")
+    print(f"   escrow left in Projects: {clp(token.balanceOf(projects))}")
+    registry.rate(own, provider, 1, {"from": ana}, silent=True)
+    registry.rate(own, ana, 1, {"from": provider}, silent=True)
+    score, count = registry.reputationOf(provider)
+    print(f"   Ana rates SolarAndes +1 (reputation {score} from {count} rating)")
+
+    print("7. Energy revenue is deposited and each shareholder claims its share")
+    token.mint(operator, 2_000_000, {"from": operator}, silent=True)
+    token.approve(crowdfunding, 2_000_000, {"from": operator}, silent=True)
+    for project_id, amount in ((own, 400_000), (crowd, 1_000_001)):
+        tx = crowdfunding.depositRevenue(project_id, amount, {"from": operator}, silent=True)
+        print(f"   {clp(amount)} deposited for project #{project_id} (gas {tx.gas_used:,})")
+    for project_id, holders in ((own, [ana]), (crowd, investors)):
+        for holder in holders:
+            shares = crowdfunding.sharesOf(project_id, holder)
+            tx = crowdfunding.claimRevenue(project_id, {"from": holder}, silent=True)
+            print(f"   project #{project_id}: {names[holder]:<14} {shares:>10,} shares claims "
+                  f"{clp(tx.return_value)} (gas {tx.gas_used:,})")
+    print(f"   rounding remainder kept in Crowdfunding (paid as later deposits lift the floors): "
+          f"{clp(token.balanceOf(crowdfunding))}")

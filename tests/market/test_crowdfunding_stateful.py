@@ -1,0 +1,214 @@
+"""Stateful test: random contribute / finalize / refund / depositRevenue / claimRevenue / match /
+time-travel sequences against a Python model, with the invariants of issue 4:
+
+- token conservation: every peso minted is held by a known account or contract, and the contracts hold
+  exactly what the model says they should;
+- raised = sum of contributions, for every campaign;
+- after a failed campaign every contributor is whole (refund = contribution, balance restored);
+- revenue claimed <= revenue deposited, and every claim equals floor(shares x deposits / totalShares)
+  minus what was claimed before (so within 1 CLP of the exact share);
+- offer capacity never below zero (and exactly the initial capacity minus what matches took).
+
+Each hypothesis example starts from a chain snapshot and reverts it in teardown.
+"""
+
+import brownie
+import pytest
+from brownie import chain
+from hypothesis import settings, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from conftest import DAY, KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, later
+
+PRICES_SMALL = {KIND_PROVIDER: 100, KIND_INSTALLER: 50, KIND_MANAGER: 30}
+OFFER_CAPACITY_KWP = 12
+INVESTOR_FUNDS = 10_000
+PAYER_FUNDS = 10**9
+
+
+@pytest.fixture(scope="module")
+def world(marketplace, projects, crowdfunding, token, operator, registered, investors, post_offers, post_demand):
+    """Two financed projects (campaigns 1 and 2) and one self-funded, funded project, all 1 kWp."""
+    crowdfunding.setCampaignTerms(30 * DAY, 1, {"from": operator})
+    offer_ids = post_offers(capacity_kwp=OFFER_CAPACITY_KWP, prices=PRICES_SMALL, expires_at=later(400 * DAY))
+    financed = []
+    for _ in range(2):
+        demand_id = post_demand(True, size_kwp=1, max_total_clp=10**6, expires_at=later(400 * DAY))
+        financed.append(marketplace.matchDemand(demand_id, *offer_ids, {"from": operator}).return_value)
+    demand_id = post_demand(False, size_kwp=1, max_total_clp=10**6, expires_at=later(400 * DAY))
+    self_funded = marketplace.matchDemand(demand_id, *offer_ids, {"from": operator}).return_value
+    goal = projects.project(self_funded)["totalClp"]
+    token.mint(registered.owner, goal, {"from": operator})
+    token.approve(projects, goal, {"from": registered.owner})
+    projects.fund(self_funded, {"from": registered.owner})
+    for investor in investors:
+        token.mint(investor, INVESTOR_FUNDS, {"from": operator})
+        token.approve(crowdfunding, INVESTOR_FUNDS, {"from": investor})
+    token.mint(operator, PAYER_FUNDS, {"from": operator})
+    token.approve(crowdfunding, PAYER_FUNDS, {"from": operator})
+    return {"financed": financed, "self_funded": self_funded, "goal": goal, "offer_ids": offer_ids,
+            "used_kwp": 3}
+
+
+def test_crowdfunding_state_machine(world, marketplace, projects, crowdfunding, token, operator, registered,
+                                    investors):
+    campaign_ids = [projects.project(p)["campaignId"] for p in world["financed"]]
+    goal = world["goal"]
+    holders = [registered.owner, registered.provider, registered.installer, registered.manager, operator,
+               projects, crowdfunding] + list(investors)
+
+    class Machine(RuleBasedStateMachine):
+        def __init__(self):
+            super().__init__()
+            chain.snapshot()
+            self.contributions = [{} for _ in campaign_ids]   # campaign index -> investor -> CLP
+            self.refunded = [set() for _ in campaign_ids]
+            self.finalized = [False, False]
+            self.expired = False
+            self.deposited = {}     # projectId -> CLP
+            self.claimed = {}       # (projectId, account) -> CLP
+            self.used_kwp = world["used_kwp"]
+            self.matched = 0
+
+        def teardown(self):
+            chain.revert()
+
+        # --- model helpers ---
+        def raised(self, c):
+            return sum(self.contributions[c].values())
+
+        def failed(self, c):
+            return self.expired and not self.finalized[c] and self.raised(c) < goal
+
+        def shares(self, project_id, account):
+            if project_id == world["self_funded"]:
+                return goal if account == registered.owner else 0
+            c = world["financed"].index(project_id)
+            return self.contributions[c].get(account, 0) if self.finalized[c] else 0
+
+        def total_shares(self, project_id):
+            if project_id == world["self_funded"]:
+                return goal
+            return goal if self.finalized[world["financed"].index(project_id)] else 0
+
+        # --- rules ---
+        @rule(c=st.integers(0, 1), i=st.integers(0, 3), amount=st.integers(1, 120))
+        def contribute(self, c, i, amount):
+            investor, campaign_id = investors[i], campaign_ids[c]
+            missing = goal - self.raised(c)
+            if self.finalized[c] or self.expired or missing == 0:
+                with brownie.reverts():
+                    crowdfunding.contribute(campaign_id, amount, {"from": investor})
+                return
+            tx = crowdfunding.contribute(campaign_id, amount, {"from": investor})
+            accepted = min(amount, missing)
+            assert tx.events["Contributed"]["amountClp"] == accepted
+            self.contributions[c][investor] = self.contributions[c].get(investor, 0) + accepted
+
+        @rule(c=st.integers(0, 1))
+        def finalize(self, c):
+            if self.finalized[c] or self.raised(c) < goal:
+                with brownie.reverts():
+                    crowdfunding.finalize(campaign_ids[c], {"from": operator})
+                return
+            crowdfunding.finalize(campaign_ids[c], {"from": operator})
+            self.finalized[c] = True
+
+        @rule(c=st.integers(0, 1), i=st.integers(0, 3))
+        def refund(self, c, i):
+            investor, campaign_id = investors[i], campaign_ids[c]
+            owed = self.contributions[c].get(investor, 0)
+            if not self.failed(c) or owed == 0 or investor in self.refunded[c]:
+                with brownie.reverts():
+                    crowdfunding.refund(campaign_id, {"from": investor})
+                return
+            before = token.balanceOf(investor)
+            assert crowdfunding.refund(campaign_id, {"from": investor}).return_value == owed
+            assert token.balanceOf(investor) - before == owed
+            self.refunded[c].add(investor)
+
+        @rule(p=st.integers(0, 2), amount=st.integers(1, 10_000))
+        def deposit_revenue(self, p, amount):
+            project_id = (world["financed"] + [world["self_funded"]])[p]
+            if self.total_shares(project_id) == 0:
+                with brownie.reverts(revert_pattern=r"CrowdfundingNoShares: .*"):
+                    crowdfunding.depositRevenue(project_id, amount, {"from": operator})
+                return
+            crowdfunding.depositRevenue(project_id, amount, {"from": operator})
+            self.deposited[project_id] = self.deposited.get(project_id, 0) + amount
+
+        @rule(p=st.integers(0, 2), h=st.integers(0, 4))
+        def claim_revenue(self, p, h):
+            project_id = (world["financed"] + [world["self_funded"]])[p]
+            account = ([registered.owner] + list(investors))[h]
+            total_shares = self.total_shares(project_id)
+            earned = self.shares(project_id, account) * self.deposited.get(project_id, 0) // total_shares \
+                if total_shares else 0
+            due = earned - self.claimed.get((project_id, account), 0)
+            assert crowdfunding.claimableRevenue(project_id, account) == due
+            if due == 0:
+                with brownie.reverts(revert_pattern=r"CrowdfundingNothingToClaim: .*"):
+                    crowdfunding.claimRevenue(project_id, {"from": account})
+                return
+            assert crowdfunding.claimRevenue(project_id, {"from": account}).return_value == due
+            self.claimed[(project_id, account)] = earned
+
+        @rule(size_kwp=st.integers(1, 5))
+        def match_demand(self, size_kwp):
+            demand_id = marketplace.postDemand(size_kwp, 10**6, False, later(400 * DAY),
+                                               {"from": registered.owner}).return_value
+            if self.used_kwp + size_kwp > OFFER_CAPACITY_KWP:
+                with brownie.reverts(revert_pattern=r"MarketplaceOfferExhausted: .*"):
+                    marketplace.matchDemand(demand_id, *world["offer_ids"], {"from": operator})
+                return
+            marketplace.matchDemand(demand_id, *world["offer_ids"], {"from": operator})
+            self.used_kwp += size_kwp
+
+        @rule(long_jump=st.booleans())
+        def time_travel(self, long_jump):
+            chain.sleep(31 * DAY if long_jump else 3600)
+            chain.mine()
+            self.expired = self.expired or long_jump
+
+        # --- invariants ---
+        @invariant()
+        def tokens_are_conserved(self):
+            assert sum(token.balanceOf(h) for h in holders) == token.totalSupply()
+            held_for_campaigns = sum(self.raised(c) for c in range(2) if not self.finalized[c]) - sum(
+                self.contributions[c][i] for c in range(2) for i in self.refunded[c])
+            revenue_held = sum(self.deposited.values()) - sum(self.claimed.values())
+            assert token.balanceOf(crowdfunding) == held_for_campaigns + revenue_held
+            assert token.balanceOf(projects) == goal * (1 + sum(self.finalized))
+
+        @invariant()
+        def raised_equals_sum_of_contributions(self):
+            for c, campaign_id in enumerate(campaign_ids):
+                assert crowdfunding.campaign(campaign_id)["raisedClp"] == self.raised(c)
+                for investor in investors:
+                    assert crowdfunding.contributionOf(campaign_id, investor) == self.contributions[c].get(investor, 0)
+
+        @invariant()
+        def failed_campaign_contributors_are_whole(self):
+            for c in range(2):
+                if self.failed(c):
+                    assert crowdfunding.campaign(campaign_ids[c])["state"] == 2
+            for i, investor in enumerate(investors):
+                locked = sum(self.contributions[c].get(investor, 0) for c in range(2) if investor not in self.refunded[c])
+                earned = sum(v for (p, a), v in self.claimed.items() if a == investor)
+                assert token.balanceOf(investor) == INVESTOR_FUNDS - locked + earned
+
+        @invariant()
+        def claims_never_exceed_deposits(self):
+            for project_id, deposited in self.deposited.items():
+                claimed = sum(v for (p, _), v in self.claimed.items() if p == project_id)
+                assert claimed <= deposited
+                assert crowdfunding.revenueDeposited(project_id) == deposited
+
+        @invariant()
+        def offer_capacity_never_below_zero(self):
+            for offer_id in world["offer_ids"]:
+                available = marketplace.offer(offer_id)["availableKwp"]
+                assert 0 <= available == OFFER_CAPACITY_KWP - self.used_kwp
+
+    Machine.TestCase.settings = settings(max_examples=10, stateful_step_count=20, deadline=None)
+    Machine.TestCase().runTest()
