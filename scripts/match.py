@@ -374,6 +374,11 @@ class ThesisBookReader:
     def demand_field(self, index: int, name: str) -> Any:
         return self._read(getattr(self._demands[index], name))
 
+    def demand_usable(self, index: int) -> tuple[bool, bool]:
+        """(open, open and unexpired): our feasibility rules, which the thesis did not have; no read."""
+        demand = self._demands[index]
+        return demand.open, demand.open and self.now < demand.expires_at
+
     def offer_terms(self, kind: int, index: int) -> tuple[int, int, int]:
         """(offer id, price per kWp, kWp usable now): two reads, the offer's id and price (capacity
         and expiry are our feasibility rules, which the thesis did not have; they cost no read here)."""
@@ -415,8 +420,7 @@ def thesis_nested_search(book: Book, now: int | None = None) -> ThesisResult:
         demand_id = reader.demand_field(d, "id")
         size_kwp = reader.demand_field(d, "size_kwp")
         max_total = reader.demand_field(d, "max_total_clp")
-        demand = reader._demands[d]
-        usable_demand = demand.open and now < demand.expires_at
+        is_open, usable_demand = reader.demand_usable(d)
         best: tuple[int, tuple[int, int, int], Quote] | None = None
         for p in range(reader.offer_count(PROVIDER)):
             p_id, p_price, p_kwp = reader.offer_terms(PROVIDER, p)
@@ -429,7 +433,7 @@ def thesis_nested_search(book: Book, now: int | None = None) -> ThesisResult:
                     price = quote((p_price, i_price, m_price), size_kwp, fee_bps)
                     if price.total_clp <= max_total and (best is None or price.total_clp < best[0]):
                         best = (price.total_clp, (p_id, i_id, m_id), price)
-        if not demand.open:
+        if not is_open:
             continue
         if best is None:
             matches[demand_id] = None
