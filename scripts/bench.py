@@ -4,7 +4,8 @@ Each area contributes a function that deploys what it needs on the connected loc
 its operations and returns ``{operation: gas}``; this script prints one table per area with the
 thesis figures (shared/design/THESIS_BASELINE.md, "thesis DApp, measured on anvil") where there is
 one, and writes everything to bench/results.json under ``gas.<area>``. Gas is quoted as measured
-on anvil with its default (latest) rules.
+on anvil with its default (latest) rules. Speed figures (the off-chain matcher against the thesis's
+nested search) go under ``speed``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Callable
 from brownie import PesoToken, accounts, chain, network
 
 from scripts.bench_market import THESIS_MARKET, bench_market
+from scripts.bench_matcher import bench_matcher, print_bench
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results.json"
@@ -61,6 +63,9 @@ def run_benchmarks(results_path: Path = RESULTS_PATH) -> dict[str, Any]:
         chain.revert()
         results["gas"][area] = gas
         print_table(area, gas, thesis)
+    print()
+    results["speed"] = {"matcher": bench_matcher()}
+    print_bench(results["speed"]["matcher"])
     results_path.parent.mkdir(exist_ok=True)
     results_path.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nbench: wrote {results_path.relative_to(PROJECT_ROOT)}")

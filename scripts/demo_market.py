@@ -1,8 +1,8 @@
 """`make demo`, market part: participants register, offers and demands are posted, one self-funded and
 one crowdfunded project are matched, funded, built (milestones paid out) and earn revenue.
 
-The matching here calls Marketplace.matchDemand directly with the cheapest offers; scripts/match.py
-(the off-chain matcher) does the same for a whole book.
+The matching step runs the off-chain matcher of scripts/match.py (read the book in a few calls,
+plan FIFO with the cheapest feasible offers, submit ``matchDemand``), as a cron job would.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from brownie import Contract, chain
+
+from scripts.match import describe_plan, plan_matches, read_book, submit_plan
 
 OWNER, PROVIDER, INSTALLER, MANAGER, INVESTOR = 1, 2, 4, 8, 16
 KINDS = ("provider", "installer", "manager")
@@ -62,11 +64,16 @@ def market_walkthrough(contracts: dict[str, Contract], accounts: Any) -> None:
     print(f"   demand #{demand_ana}: Ana, 5 kWp, at most {clp(6_000_000)}, self-funded")
     print(f"   demand #{demand_bruno}: Bruno, 4 kWp, at most {clp(5_000_000)}, needs crowdfunding")
 
-    print(f"4. The matcher verifies and matches on-chain (platform fee {marketplace.platformFeeBps()} bps)")
+    print(f"4. The matcher reads the book, plans off-chain, and the contract verifies each match "
+          f"(platform fee {marketplace.platformFeeBps()} bps)")
+    book = read_book(marketplace, registry)
+    plan = plan_matches(book)
+    for line in describe_plan(plan, book):
+        print(f"   plan: {line}")
     matched = {}
-    for demand_id in (demand_ana, demand_bruno):
-        tx = marketplace.matchDemand(demand_id, *offers, {"from": operator}, silent=True)
-        project_id = tx.return_value
+    for tx in submit_plan(marketplace, plan, operator, quiet=True):
+        demand_id = tx.events["DemandMatched"]["demandId"]
+        project_id = tx.events["DemandMatched"]["projectId"]
         matched[demand_id] = project_id
         p = projects.project(project_id)
         campaign = f", campaign #{p['campaignId']} opened" if p["campaignId"] else ""
