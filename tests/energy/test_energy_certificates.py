@@ -367,3 +367,19 @@ def test_mallory_cannot_pause_or_unpause(certificates, mallory, fn):
 def test_views_name_registry_and_oracle(certificates, registry, oracle):
     assert certificates.registry() == registry
     assert certificates.oracle() == oracle
+
+
+@pytest.mark.parametrize(
+    "start,year",
+    [(1_735_603_200, 2024), (1_709_164_800, 2024), (1_767_225_600, 2026), (1_767_139_200, 2025)],
+    ids=["2024-12-31", "2024-02-29", "2026-01-01", "2025-12-31"],
+)
+def test_emission_factor_year_is_the_utc_year_of_the_period_start(
+    certificates, registry, oracle, site, signer_keys, operator, mallory, start, year
+):
+    registry.setEmissionFactor(2024, 400, "test 2024", {"from": operator})
+    leaf = (site, start, start + DAY_S, 1_000, b"\x02" * 32)
+    signed = make_round(1, [leaf])
+    submit(oracle, signed, signer_keys, mallory)
+    issue(certificates, signed, leaf, mallory)
+    assert certificates.certificate(1)["emissionFactorYear"] == year
