@@ -22,9 +22,10 @@ contract EnergySales is AccessControl, Pausable, ReentrancyGuard, IEnergySales {
     /// @inheritdoc IEnergySales
     bytes32 public constant TARIFF_ROLE = keccak256("TARIFF_ROLE");
 
+    /// @dev One slot: settlement reads both.
     struct Terms {
         address offtaker;
-        uint256 tariffClpPerKwh;
+        uint96 tariffClpPerKwh;
     }
 
     IERC20 private immutable _TOKEN;
@@ -62,8 +63,10 @@ contract EnergySales is AccessControl, Pausable, ReentrancyGuard, IEnergySales {
     /// @inheritdoc IEnergySales
     function setTerms(uint256 installationId, address offtaker, uint256 tariffClpPerKwh) external onlyRole(TARIFF_ROLE) {
         if (offtaker == address(0)) revert EnergySalesZeroOfftaker();
+        if (tariffClpPerKwh > type(uint96).max) revert EnergySalesTariffTooLarge(tariffClpPerKwh);
         _REGISTRY.installationCore(installationId); // reverts for an unknown installation
-        _terms[installationId] = Terms({offtaker: offtaker, tariffClpPerKwh: tariffClpPerKwh});
+        // fits: checked above
+        _terms[installationId] = Terms({offtaker: offtaker, tariffClpPerKwh: uint96(tariffClpPerKwh)});
         emit TermsSet(installationId, offtaker, tariffClpPerKwh);
     }
 

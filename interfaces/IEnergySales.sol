@@ -39,6 +39,8 @@ interface IEnergySales {
     error EnergySalesAlreadySettled(uint256 certificateId);
     /// @notice The offtaker's deposit does not cover the settlement (nothing is paid partially).
     error EnergySalesInsufficientDeposit(address offtaker, uint256 requiredClp, uint256 availableClp);
+    /// @notice The tariff does not fit 96 bits (no real tariff comes near 2^96 CLP per kWh).
+    error EnergySalesTariffTooLarge(uint256 tariffClpPerKwh);
     /// @notice Amounts must be above zero.
     error EnergySalesZeroAmount();
     /// @notice Nothing is owed to the caller.

@@ -16,6 +16,8 @@ from typing import Any, Callable
 
 from brownie import PesoToken, accounts, chain, network
 
+from scripts.bench_energy import bench_energy
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results.json"
 
@@ -40,7 +42,7 @@ def bench_token() -> dict[str, int]:
 
 def areas() -> list[tuple[str, AreaBench, dict[str, str]]]:
     """(area key, bench function, thesis figure per operation where the thesis had one)."""
-    return [("token", bench_token, {})]
+    return [("token", bench_token, {}), ("energy", bench_energy, {})]
 
 
 def print_table(area: str, gas: dict[str, int], thesis: dict[str, str]) -> None:

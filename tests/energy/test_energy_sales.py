@@ -161,3 +161,8 @@ def test_paused_settlement_reverts_and_deposits_still_work(sales, certified, off
 def test_mallory_cannot_call_role_gated_functions(sales, site, mallory, call):
     with brownie.reverts(revert_pattern=r"AccessControlUnauthorizedAccount: .*"):
         call(sales, mallory)
+
+
+def test_tariff_above_96_bits_is_rejected(sales, site, carol, operator):
+    with brownie.reverts(revert_pattern=rf"EnergySalesTariffTooLarge: {2**96}"):
+        sales.setTerms(site, carol, 2**96, {"from": operator})
