@@ -175,10 +175,11 @@ def bench_energy() -> dict[str, int]:
         gas[f"naive baseline: store 96 readings x {n} installation(s)"] = naive_gas(store, n, BENCH_DAY0 + n * DAY_S, relayer)
         gas[f"PV Ledger: round + issue x {n} installation(s), first day"] = round_gas + sum(issue_gas[:n])
 
-    # retire / lockForExport: holder owns certificates 1..100 (day a) and 101, 102 (day b)
+    # retire / lockForExport: holder owns certificates 1..100 (day a) and 101, 102 (day b); each
+    # measured on a certificate none of whose Wh has left circulation yet
     certs = suite.certificates
     gas["retire"] = send(certs.retire, 1, 1_000, "Municipalidad de Santiago", "Scope 2 market-based", "2026", "CL", sender=holder)
-    gas["lockForExport"] = send(certs.lockForExport, 1, 1_000, "RENAMI Chile", "CL-2026-000123", sender=holder)
+    gas["lockForExport"] = send(certs.lockForExport, 2, 1_000, "RENAMI Chile", "CL-2026-000123", sender=holder)
 
     # settle: installation 1 without project (owed to the beneficiary), installation 2 linked to project 7
     send(suite.registry.setProjectId, 2, 7, sender=admin)
