@@ -82,9 +82,10 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
         if (leaf.periodStart < watermark) {
             revert GenerationCertificatesPeriodAlreadyCertified(leaf.installationId, leaf.periodStart, watermark);
         }
+        tokenId = _record(roundId, leaf);
+        // Reverts (undoing the record) unless the installation is active and the year has a factor.
         address beneficiary = _REGISTRY.authorizeIssuance(leaf.installationId, _utcYear(leaf.periodStart));
-
-        tokenId = _record(roundId, leaf, beneficiary);
+        _emitIssued(tokenId, roundId, leaf, beneficiary);
         _mint(beneficiary, tokenId, leaf.energyWh, "");
     }
 
@@ -250,11 +251,8 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
         return super.supportsInterface(interfaceId);
     }
 
-    /// @dev Effects of `issue`: moves the watermark, stores the certificate, emits CertificateIssued.
-    function _record(uint256 roundId, Leaf calldata leaf, address beneficiary)
-        private
-        returns (uint256 tokenId)
-    {
+    /// @dev Effects of `issue`: moves the watermark and stores the certificate.
+    function _record(uint256 roundId, Leaf calldata leaf) private returns (uint256 tokenId) {
         _certifiedUntil[leaf.installationId] = leaf.periodEnd;
         tokenId = ++_certificateCount;
         // Bounds: installationId <= 2^40-1 and energyWh <= 2^80-1 checked in `issue`; the leaf period
@@ -270,6 +268,9 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
             exportedWh: 0,
             readingsRoot: leaf.readingsRoot
         });
+    }
+
+    function _emitIssued(uint256 tokenId, uint256 roundId, Leaf calldata leaf, address beneficiary) private {
         emit CertificateIssued(
             tokenId,
             leaf.installationId,
