@@ -45,15 +45,16 @@ def synthetic_readings_wh(capacity_w: int) -> list[int]:
     return [max(0, peak_wh - abs(i - 64) * peak_wh // 24) for i in range(READINGS_PER_DAY)]
 
 
-def funded_project_id(contracts: dict[str, Any]) -> int | None:
-    """A marketplace project whose crowdfunding campaign was finalized, if the deployment has one."""
+def funded_project(contracts: dict[str, Any]) -> tuple[int, str] | None:
+    """(project id, owner) of a marketplace project whose crowdfunding campaign was finalized, if the
+    deployment has one (ICrowdfunding: campaign state 1 = Finalized)."""
     crowdfunding = contracts.get("Crowdfunding")
     if crowdfunding is None or not hasattr(crowdfunding, "campaignCount"):
         return None
     for campaign_id in range(1, int(crowdfunding.campaignCount()) + 1):
         campaign = crowdfunding.campaign(campaign_id)
-        if int(campaign["state"]) == 1:  # Finalized
-            return int(campaign["projectId"])
+        if int(campaign["state"]) == 1:
+            return int(campaign["projectId"]), str(campaign["owner"])
     return None
 
 
@@ -83,12 +84,16 @@ def energy_walkthrough(contracts: dict[str, Any], accounts: Any) -> None:
 
     print("1. Register installations (registrar = operator)")
     sites = [DemoSite("Liceo A-12, Santiago (PTSP, no project)", 30_000, municipality, 0)]
-    project_id = funded_project_id(contracts)
-    if project_id is None:
+    project = funded_project(contracts)
+    project_owner = None
+    if project is None:
         print("   note: no Crowdfunding with a finalized campaign in this deployment: the marketplace-"
               "project installation is skipped")
     else:
-        sites.append(DemoSite(f"Rooftop of marketplace project {project_id}", 10_000, accounts[1], project_id))
+        project_id, owner_address = project
+        project_owner = next((a for a in accounts if a.address == owner_address), None)
+        sites.append(DemoSite(f"Rooftop of crowdfunded marketplace project {project_id}", 10_000,
+                              project_owner or owner_address, project_id))
     ids = []
     for site in sites:
         params = (site.beneficiary, site.capacity_w, -33_448_900, -70_669_300, 13101, chain.time() - 400 * DAY_S,
@@ -96,7 +101,7 @@ def energy_walkthrough(contracts: dict[str, Any], accounts: Any) -> None:
         receipt = registry.registerInstallation(params, tx)
         ids.append(receipt.return_value)
         print(f"   installation {ids[-1]}: {site.name}, {site.capacity_w / 1000:.1f} kWp, beneficiary "
-              f"{site.beneficiary.address[:10]}..., project {site.project_id or 'none'}")
+              f"{str(site.beneficiary)[:10]}..., project {site.project_id or 'none'}")
 
     day_start = (chain.time() // DAY_S - 1) * DAY_S  # yesterday 00:00 UTC
     year = _utc_year(day_start)
@@ -177,7 +182,10 @@ def energy_walkthrough(contracts: dict[str, Any], accounts: Any) -> None:
         print(f"   certificate {token_id}: {cert['energyWh']:,} Wh issued, {cert['retiredWh']:,} retired, "
               f"{cert['exportedWh']:,} exported; mitigation "
               f"{certificates.mitigationGrams(token_id, cert['energyWh']) / 1000:,.3f} kgCO2e")
-        for name, holder in (("municipality", municipality), ("buyer", buyer), ("project owner", accounts[1])):
+        holders = [("municipality", municipality), ("buyer", buyer)]
+        if project_owner is not None:
+            holders.append(("project owner", project_owner))
+        for name, holder in holders:
             balance = certificates.balanceOf(holder, token_id)
             if balance:
                 print(f"     {name}: {balance:,} Wh ({certificates.mitigationGrams(token_id, balance) / 1000:,.3f} kgCO2e)")
