@@ -6,7 +6,8 @@ Usage::
     brownie run scripts/export_registry.py main exports/pilot --network <net>
 
 Reads InstallationRegistry, GenerationCertificates (and GenerationOracle for round dates) through
-their views, using the addresses in ``deployments/<chainId>.json``, and writes into the output
+their views, using the addresses in ``deployments/<chainId>.json``: every call pinned at one block
+(a consistent snapshot) and batched 200 per JSON-RPC request (``ChainReader``). Writes into the output
 folder, each as JSON (``<kind>.json``, a list of records) and CSV (``<kind>.csv``):
 
 - ``projects``: one per installation (CADT project record; its location is also in ``locations``);
@@ -61,7 +62,7 @@ import csv
 import json
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -766,15 +767,17 @@ def summary_table(export: RegistryExport) -> str:
 # --- reading the chain -------------------------------------------------------------------------
 
 
+PAGE_SIZE = 200
+"""View calls per JSON-RPC batch request."""
+
+
 def _as_dict(value: Any) -> dict[str, Any]:
-    """A struct returned by brownie as a dict of its named fields."""
+    """A struct decoded by web3 (``decode_tuples=True``) as a dict of its named fields."""
+    as_dict = getattr(value, "_asdict", None)
+    if callable(as_dict):
+        return dict(as_dict())
     if isinstance(value, dict):
         return value
-    to_dict = getattr(value, "dict", None)
-    if callable(to_dict):
-        result = to_dict()
-        if isinstance(result, dict) and result:
-            return result
     raise ExportError(f"cannot read the fields of a contract struct ({type(value).__name__}); is the ABI current?")
 
 
@@ -785,23 +788,54 @@ def _hex(value: Any) -> str:
     return text if text.startswith("0x") else "0x" + text
 
 
-def _read_all(count: int, fetch: Callable[[int], Any]) -> list[Any]:
-    """Items 1..count (ids start at 1)."""
-    return [fetch(item_id) for item_id in range(1, count + 1)]
+class ChainReader:
+    """View calls pinned at one block, batched ``PAGE_SIZE`` per JSON-RPC request, so the ledger is
+    one consistent snapshot read in a few requests."""
+
+    def __init__(self, web3: Any, block_number: int, page_size: int = PAGE_SIZE) -> None:
+        self._web3 = web3
+        self.block_number = block_number
+        self._page_size = page_size
+        self._contracts: dict[str, Any] = {}
+
+    def _contract(self, contract: Any) -> Any:
+        address = str(contract.address)
+        if address not in self._contracts:
+            self._contracts[address] = self._web3.eth.contract(address=address, abi=contract.abi, decode_tuples=True)
+        return self._contracts[address]
+
+    def call(self, contract: Any, function: str, *args: Any) -> Any:
+        return getattr(self._contract(contract).functions, function)(*args).call(block_identifier=self.block_number)
+
+    def call_many(self, contract: Any, function: str, args_list: Sequence[tuple[Any, ...]]) -> list[Any]:
+        view = getattr(self._contract(contract).functions, function)
+        results: list[Any] = []
+        for first in range(0, len(args_list), self._page_size):
+            with self._web3.batch_requests() as batch:
+                for args in args_list[first : first + self._page_size]:
+                    batch.add(view(*args).call(block_identifier=self.block_number))
+                results.extend(batch.execute())
+        return results
+
+    def all_items(self, contract: Any, count_function: str, item_function: str) -> list[dict[str, Any]]:
+        """Items 1..count of a sequentially numbered record, as dicts of their fields."""
+        count = int(self.call(contract, count_function))
+        return [_as_dict(item) for item in self.call_many(contract, item_function, [(i,) for i in range(1, count + 1)])]
 
 
-def read_ledger(registry: Any, certificates: Any, oracle: Any | None = None) -> Ledger:
-    """Read the whole ledger through the contracts' views (brownie Contract objects).
+def read_ledger(registry: Any, certificates: Any, oracle: Any | None = None, block_number: int | None = None) -> Ledger:
+    """Read the whole ledger through the contracts' views, at ``block_number`` (default: latest).
 
-    ``oracle`` (GenerationOracle), when given, supplies each round's submission time as the
-    issuances' verificationDate.
+    ``registry``, ``certificates`` and ``oracle`` are brownie Contract objects (anything with
+    ``address`` and ``abi``). ``oracle`` (GenerationOracle), when given, supplies each round's
+    submission time as the issuances' verificationDate.
     """
     from brownie import chain, web3
 
-    installations = []
-    for installation_id, raw in enumerate(_read_all(int(registry.installationCount()), registry.installation), 1):
-        item = _as_dict(raw)
-        installations.append(
+    try:
+        block = web3.eth.get_block(block_number if block_number is not None else "latest")
+        reader = ChainReader(web3, int(block["number"]))
+        installations = [
             InstallationInfo(
                 installation_id=installation_id,
                 beneficiary=str(item["beneficiary"]),
@@ -817,33 +851,31 @@ def read_ledger(registry: Any, certificates: Any, oracle: Any | None = None) -> 
                 datalogger_serial=str(item["dataloggerSerial"]),
                 programme=str(item["programme"]),
             )
-        )
-    round_times: dict[int, int] = {}
-    certs = []
-    for token_id, raw in enumerate(_read_all(int(certificates.certificateCount()), certificates.certificate), 1):
-        item = _as_dict(raw)
-        round_id = int(item["roundId"])
-        if oracle is not None and round_id not in round_times:
-            round_times[round_id] = int(_as_dict(oracle.rounds(round_id))["submittedAt"])
-        certs.append(
+            for installation_id, item in enumerate(reader.all_items(registry, "installationCount", "installation"), 1)
+        ]
+        raw_certificates = reader.all_items(certificates, "certificateCount", "certificate")
+        round_ids = sorted({int(item["roundId"]) for item in raw_certificates})
+        round_times: dict[int, int] = {}
+        if oracle is not None and round_ids:
+            rounds = reader.call_many(oracle, "rounds", [(round_id,) for round_id in round_ids])
+            round_times = {rid: int(_as_dict(rnd)["submittedAt"]) for rid, rnd in zip(round_ids, rounds)}
+        certs = [
             CertificateInfo(
                 token_id=token_id,
                 installation_id=int(item["installationId"]),
                 period_start=int(item["periodStart"]),
                 period_end=int(item["periodEnd"]),
-                round_id=round_id,
+                round_id=int(item["roundId"]),
                 energy_wh=int(item["energyWh"]),
                 retired_wh=int(item["retiredWh"]),
                 exported_wh=int(item["exportedWh"]),
                 emission_factor_year=int(item["emissionFactorYear"]),
                 readings_root=_hex(item["readingsRoot"]),
-                verified_at=round_times.get(round_id),
+                verified_at=round_times.get(int(item["roundId"])),
             )
-        )
-    retirements = []
-    for retirement_id, raw in enumerate(_read_all(int(certificates.retirementCount()), certificates.retirement), 1):
-        item = _as_dict(raw)
-        retirements.append(
+            for token_id, item in enumerate(raw_certificates, 1)
+        ]
+        retirements = [
             RetirementInfo(
                 retirement_id=retirement_id,
                 token_id=int(item["tokenId"]),
@@ -855,26 +887,27 @@ def read_ledger(registry: Any, certificates: Any, oracle: Any | None = None) -> 
                 country=str(item["country"]),
                 retired_at=int(item["retiredAt"]),
             )
-        )
-    exports = []
-    for export_id, raw in enumerate(_read_all(int(certificates.exportCount()), certificates.exportRecord), 1):
-        item = _as_dict(raw)
-        exports.append(
+            for retirement_id, item in enumerate(reader.all_items(certificates, "retirementCount", "retirement"), 1)
+        ]
+        exports = [
             ExportInfo(
                 export_id=export_id,
                 token_id=int(item["tokenId"]),
                 holder=str(item["holder"]),
                 amount_wh=int(item["amountWh"]),
                 registry=str(item["registry"]),
-                reference=str(item.get("externalReference", item.get("reference", ""))),
+                reference=str(item["externalReference"]),
                 exported_at=int(item["exportedAt"]),
             )
-        )
-    factors: dict[int, EmissionFactor] = {}
-    for year in sorted({c.emission_factor_year for c in certs}):
-        grams_per_kwh, source = registry.emissionFactor(year)
-        factors[year] = EmissionFactor(year, int(grams_per_kwh), str(source))
-    block = web3.eth.get_block("latest")
+            for export_id, item in enumerate(reader.all_items(certificates, "exportCount", "exportRecord"), 1)
+        ]
+        years = sorted({c.emission_factor_year for c in certs})
+        factors = {
+            year: EmissionFactor(year, int(result[0]), str(result[1]))
+            for year, result in zip(years, reader.call_many(registry, "emissionFactor", [(y,) for y in years]))
+        }
+    except (KeyError, AttributeError) as error:
+        raise ExportError(f"the contracts' views do not have the expected fields ({error}); is the ABI current?") from None
     return Ledger(
         chain_id=int(chain.id),
         registry_address=str(registry.address),
@@ -884,7 +917,7 @@ def read_ledger(registry: Any, certificates: Any, oracle: Any | None = None) -> 
         retirements=retirements,
         exports=exports,
         emission_factors=factors,
-        block_number=int(block["number"]),
+        block_number=reader.block_number,
         read_at=int(block["timestamp"]),
     )
 
