@@ -935,29 +935,42 @@ def export_registry(
     return export
 
 
+def export_deployment(manifest: dict[str, Any], output_dir: Path, config: ExportConfig | None = None) -> RegistryExport:
+    """Export the suite a deployment manifest (scripts/deploy.py) describes, on the connected chain."""
+    from scripts.deploy import contracts_from_manifest
+
+    contracts = contracts_from_manifest(manifest)
+    missing = [name for name in ("InstallationRegistry", "GenerationCertificates") if name not in contracts]
+    if missing:
+        raise ExportError(
+            f"the manifest of chain {manifest.get('chainId')} has no {', '.join(missing)}: deploy the energy suite"
+        )
+    return export_registry(
+        contracts["InstallationRegistry"],
+        contracts["GenerationCertificates"],
+        output_dir,
+        oracle=contracts.get("GenerationOracle"),
+        config=config,
+    )
+
+
 def main(output_dir: str = "") -> None:
-    """brownie entry point: export the deployed suite of the connected chain."""
+    """brownie entry point: export the deployed suite of the connected chain and print the ledger."""
     from brownie import chain
 
-    from scripts.deploy import contracts_from_manifest, load_manifest, manifest_path
+    from scripts.deploy import load_manifest, manifest_path
 
+    target = Path(output_dir) if output_dir else DEFAULT_EXPORT_DIR / str(chain.id)
     try:
         manifest = load_manifest(chain.id)
         if manifest is None:
             raise ExportError(f"no deployment manifest {manifest_path(chain.id)}: run scripts/deploy.py first")
-        contracts = contracts_from_manifest(manifest)
-        missing = [n for n in ("InstallationRegistry", "GenerationCertificates") if n not in contracts]
-        if missing:
-            raise ExportError(f"the manifest of chain {chain.id} has no {', '.join(missing)}: deploy the energy suite")
-        target = Path(output_dir) if output_dir else DEFAULT_EXPORT_DIR / str(chain.id)
-        export = export_registry(
-            contracts["InstallationRegistry"],
-            contracts["GenerationCertificates"],
-            target,
-            oracle=contracts.get("GenerationOracle"),
-        )
+        export = export_deployment(manifest, target)
     except ExportError as error:
         print(f"export_registry: {error}", file=sys.stderr)
         sys.exit(1)
     print(summary_table(export))
-    print(f"\nwrote {len(export.projects)} projects, {len(export.issuances)} issuances, {len(export.units)} unit blocks to {target}")
+    print(
+        f"\nwrote {len(export.projects)} projects, {len(export.issuances)} issuances and "
+        f"{len(export.units)} unit blocks (JSON and CSV) to {target}"
+    )

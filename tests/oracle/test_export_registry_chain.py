@@ -9,7 +9,15 @@ from eth_account import Account
 
 from oracle.merkle import StandardMerkleTree, generation_leaf_types, reading_leaf_types
 from oracle.signing import round_as_tuple, round_from_generation_tree, sign_round
-from scripts.export_registry import ChainReader, LedgerError, build_export, export_registry, read_ledger
+from scripts.export_registry import (
+    ChainReader,
+    ExportError,
+    LedgerError,
+    build_export,
+    export_deployment,
+    export_registry,
+    read_ledger,
+)
 
 SIGNER_KEYS = ["0x" + f"{i:064x}" for i in (0xE0E1, 0xE0E2)]  # fixed test keys, no secret
 DAY_S = 86_400
@@ -142,3 +150,31 @@ def test_chain_reader_pages_give_the_same_items(energy):
         certificates, "certificateCount", "certificate"
     )
     assert len(small_pages.all_items(certificates, "certificateCount", "certificate")) == 3
+
+
+def test_export_deployment_uses_the_manifest_addresses(energy, tmp_path, chain):
+    registry, oracle, certificates = energy
+    manifest = {
+        "chainId": chain.id,
+        "contracts": {
+            "InstallationRegistry": {"contractType": "InstallationRegistry", "address": registry.address},
+            "GenerationOracle": {"contractType": "GenerationOracle", "address": oracle.address},
+            "GenerationCertificates": {"contractType": "GenerationCertificates", "address": certificates.address},
+        },
+    }
+    export = export_deployment(manifest, tmp_path)
+    assert export.meta["generationCertificates"] == certificates.address
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"{kind}.{ext}" for kind in ("projects", "locations", "issuances", "units", "ledger") for ext in ("json", "csv")]
+        + ["export.json"]
+    )
+
+
+def test_export_deployment_without_energy_contracts_is_a_clear_error(token, tmp_path, chain):
+    manifest = {
+        "chainId": chain.id,
+        "contracts": {"PaymentToken": {"contractType": "PesoToken", "address": token.address}},
+    }
+    with pytest.raises(ExportError, match="has no InstallationRegistry, GenerationCertificates: deploy the energy suite"):
+        export_deployment(manifest, tmp_path)
+    assert list(tmp_path.iterdir()) == []
