@@ -210,8 +210,9 @@ ISSUANCE_FIELDS = [
     "pvLedgerMitigationTco2e", "pvLedgerReadingsRoot",
 ]
 UNIT_FIELDS = [
-    "issuanceId", "projectLocationId", "unitOwner", "countryJurisdictionOfOwner", "inCountryJurisdictionOfOwner",
-    "unitBlockStart", "unitBlockEnd", "unitCount", "vintageYear", "unitType", "marketplace", "marketplaceLink",
+    "issuanceId", "projectLocationId", "unitOwner", "countryJurisdictionOfOwner",
+    "inCountryJurisdictionOfOwner", "unitBlockStart", "unitBlockEnd", "unitCount", "vintageYear",
+    "unitType", "marketplace", "marketplaceLink",
     "marketplaceIdentifier", "unitTags", "unitStatus", "unitStatusReason", "unitRegistryLink",
     "correspondingAdjustmentDeclaration", "correspondingAdjustmentStatus",
     "pvLedgerTokenId", "pvLedgerFirstWh", "pvLedgerLastWh", "pvLedgerRecordId", "pvLedgerMitigationGrams",
@@ -344,17 +345,24 @@ def check_ledger(ledger: Ledger) -> None:
         if record.token_id not in certificates:
             raise LedgerError(f"{kind} refers to unknown certificate {record.token_id}")
         if record.amount_wh <= 0:
-            raise LedgerError(f"{kind} of certificate {record.token_id} has amount {record.amount_wh} Wh")
+            raise LedgerError(
+                f"{kind} of certificate {record.token_id} has amount {record.amount_wh} Wh"
+            )
         amounts[record.token_id] += record.amount_wh
     for cert in ledger.certificates:
         if cert.installation_id not in installations:
-            raise LedgerError(f"certificate {cert.token_id} refers to unknown installation {cert.installation_id}")
+            raise LedgerError(
+                f"certificate {cert.token_id} refers to unknown installation {cert.installation_id}"
+            )
         if cert.emission_factor_year not in ledger.emission_factors:
             raise LedgerError(
                 f"certificate {cert.token_id}: no emission factor for year {cert.emission_factor_year}"
             )
         if cert.period_start >= cert.period_end:
-            raise LedgerError(f"certificate {cert.token_id} has an empty period {cert.period_start}..{cert.period_end}")
+            raise LedgerError(
+                f"certificate {cert.token_id} has an empty period "
+                f"{cert.period_start}..{cert.period_end}"
+            )
         if retired[cert.token_id] != cert.retired_wh:
             raise LedgerError(
                 f"certificate {cert.token_id}: retiredWh {cert.retired_wh} but its retirements add up to "
@@ -381,7 +389,10 @@ def check_unit_blocks(blocks: Sequence[UnitBlock], certificates: Sequence[Certif
     by_token: dict[int, list[UnitBlock]] = defaultdict(list)
     for block in blocks:
         if block.first_wh < 1 or block.last_wh < block.first_wh:
-            raise LedgerError(f"certificate {block.token_id}: invalid unit block {block.first_wh}..{block.last_wh}")
+            raise LedgerError(
+                f"certificate {block.token_id}: invalid unit block "
+                f"{block.first_wh}..{block.last_wh}"
+            )
         by_token[block.token_id].append(block)
     known = {c.token_id for c in certificates}
     for token_id in by_token:
@@ -396,11 +407,15 @@ def check_unit_blocks(blocks: Sequence[UnitBlock], certificates: Sequence[Certif
                     f"units up to {next_wh - 1}"
                 )
             if block.first_wh > next_wh:
-                raise LedgerError(f"certificate {cert.token_id}: units {next_wh}..{block.first_wh - 1} are in no block")
+                raise LedgerError(
+                    f"certificate {cert.token_id}: units {next_wh}..{block.first_wh - 1} are in no "
+                    "block"
+                )
             next_wh = block.last_wh + 1
         if next_wh - 1 != cert.energy_wh:
             raise LedgerError(
-                f"certificate {cert.token_id}: blocks cover {next_wh - 1} Wh but {cert.energy_wh} Wh were issued"
+                f"certificate {cert.token_id}: blocks cover {next_wh - 1} Wh "
+                f"but {cert.energy_wh} Wh were issued"
             )
         counted = {STATUS_HELD: 0, STATUS_RETIRED: 0, STATUS_EXPORTED: 0}
         for block in by_token.get(cert.token_id, []):
@@ -438,7 +453,8 @@ def unit_blocks(ledger: Ledger) -> list[UnitBlock]:
         ] + [(STATUS_EXPORTED, e.export_id, e.amount_wh) for e in exports[cert.token_id]]
         for status, record_id, amount_wh in parts:
             grams = mitigation_grams(amount_wh, factor)
-            blocks.append(UnitBlock(cert.token_id, next_wh, next_wh + amount_wh - 1, status, record_id, grams))
+            last_wh = next_wh + amount_wh - 1
+            blocks.append(UnitBlock(cert.token_id, next_wh, last_wh, status, record_id, grams))
             next_wh += amount_wh
             claimed_g += grams
         held_wh = cert.energy_wh - next_wh + 1
@@ -462,8 +478,14 @@ def project_records(ledger: Ledger, config: ExportConfig) -> tuple[list[Record],
                 "registryOfOrigin": config.registry_name,
                 "currentRegistry": config.registry_name,
                 "program": inst.programme,
-                "projectName": f"{inst.programme} installation {inst.installation_id} ({capacity_kw} kW {inst.technology})",
-                "projectLink": f"eip155:{ledger.chain_id}:{ledger.registry_address}#installation-{inst.installation_id}",
+                "projectName": (
+                    f"{inst.programme} installation {inst.installation_id} "
+                    f"({capacity_kw} kW {inst.technology})"
+                ),
+                "projectLink": (
+                    f"eip155:{ledger.chain_id}:{ledger.registry_address}"
+                    f"#installation-{inst.installation_id}"
+                ),
                 "projectDeveloper": config.project_developer,
                 "sector": config.sector,
                 "projectType": config.project_type,
@@ -477,8 +499,9 @@ def project_records(ledger: Ledger, config: ExportConfig) -> tuple[list[Record],
                 "validationBody": None,
                 "validationDate": None,
                 "description": (
-                    f"{capacity_kw} kW rooftop PV ({inst.technology}), commune {inst.commune_code}, commissioned "
-                    f"{iso_utc(inst.commissioned_at)[:10]}, datalogger {inst.datalogger_kind} {inst.datalogger_serial}, "
+                    f"{capacity_kw} kW rooftop PV ({inst.technology}), commune {inst.commune_code}, "
+                    f"commissioned {iso_utc(inst.commissioned_at)[:10]}, "
+                    f"datalogger {inst.datalogger_kind} {inst.datalogger_serial}, "
                     f"certificates to {inst.beneficiary}"
                 ),
                 "pvLedgerInstallationId": inst.installation_id,
@@ -492,7 +515,9 @@ def project_records(ledger: Ledger, config: ExportConfig) -> tuple[list[Record],
                 "projectId": project_id,
                 "country": config.country,
                 "inCountryRegion": f"commune {inst.commune_code}",
-                "geographicIdentifier": f"{Decimal(inst.lat_e6).scaleb(-6)},{Decimal(inst.lon_e6).scaleb(-6)}",
+                "geographicIdentifier": (
+                    f"{Decimal(inst.lat_e6).scaleb(-6)},{Decimal(inst.lon_e6).scaleb(-6)}"
+                ),
             }
         )
     return projects, locations
@@ -514,7 +539,9 @@ def issuance_records(ledger: Ledger, config: ExportConfig) -> list[Record]:
                     f"oracle round {cert.round_id}: k-of-n EIP-712 signatures over the Merkle root of the "
                     f"period's generation leaves; readings root {cert.readings_root}"
                 ),
-                "verificationDate": iso_utc(cert.verified_at if cert.verified_at is not None else cert.period_end),
+                "verificationDate": iso_utc(
+                    cert.verified_at if cert.verified_at is not None else cert.period_end
+                ),
                 "verificationBody": config.verification_body,
                 "pvLedgerTokenId": cert.token_id,
                 "pvLedgerInstallationId": cert.installation_id,
@@ -552,7 +579,8 @@ def unit_records(ledger: Ledger, blocks: Sequence[UnitBlock], config: ExportConf
             owner = retirement.holder
             reason = (
                 f"retirement {retirement.retirement_id} on {iso_utc(retirement.retired_at)} for "
-                f"{retirement.beneficiary}: {retirement.purpose} (reporting period {retirement.reporting_period}, "
+                f"{retirement.beneficiary}: {retirement.purpose} "
+                f"(reporting period {retirement.reporting_period}, "
                 f"country {retirement.country})"
             )
             tags += f";retirement {retirement.retirement_id}"
@@ -721,7 +749,8 @@ def write_export(export: RegistryExport, output_dir: Path) -> list[Path]:
         written: list[Path] = []
         for kind, records in export.by_kind().items():
             json_path = output_dir / f"{kind}.json"
-            json_path.write_text(json.dumps(records, indent=2, default=_json_value, ensure_ascii=False) + "\n")
+            text = json.dumps(records, indent=2, default=_json_value, ensure_ascii=False)
+            json_path.write_text(text + "\n")
             csv_path = output_dir / f"{kind}.csv"
             with csv_path.open("w", newline="", encoding="utf-8") as handle:
                 writer = csv.DictWriter(handle, fieldnames=RECORD_FIELDS[kind])
@@ -778,7 +807,9 @@ def _as_dict(value: Any) -> dict[str, Any]:
         return dict(as_dict())
     if isinstance(value, dict):
         return value
-    raise ExportError(f"cannot read the fields of a contract struct ({type(value).__name__}); is the ABI current?")
+    raise ExportError(
+        f"cannot read the fields of a contract struct ({type(value).__name__}); is the ABI current?"
+    )
 
 
 def _hex(value: Any) -> str:
@@ -801,11 +832,14 @@ class ChainReader:
     def _contract(self, contract: Any) -> Any:
         address = str(contract.address)
         if address not in self._contracts:
-            self._contracts[address] = self._web3.eth.contract(address=address, abi=contract.abi, decode_tuples=True)
+            self._contracts[address] = self._web3.eth.contract(
+                address=address, abi=contract.abi, decode_tuples=True
+            )
         return self._contracts[address]
 
     def call(self, contract: Any, function: str, *args: Any) -> Any:
-        return getattr(self._contract(contract).functions, function)(*args).call(block_identifier=self.block_number)
+        view = getattr(self._contract(contract).functions, function)
+        return view(*args).call(block_identifier=self.block_number)
 
     def call_many(self, contract: Any, function: str, args_list: Sequence[tuple[Any, ...]]) -> list[Any]:
         view = getattr(self._contract(contract).functions, function)
@@ -820,10 +854,13 @@ class ChainReader:
     def all_items(self, contract: Any, count_function: str, item_function: str) -> list[dict[str, Any]]:
         """Items 1..count of a sequentially numbered record, as dicts of their fields."""
         count = int(self.call(contract, count_function))
-        return [_as_dict(item) for item in self.call_many(contract, item_function, [(i,) for i in range(1, count + 1)])]
+        items = self.call_many(contract, item_function, [(i,) for i in range(1, count + 1)])
+        return [_as_dict(item) for item in items]
 
 
-def read_ledger(registry: Any, certificates: Any, oracle: Any | None = None, block_number: int | None = None) -> Ledger:
+def read_ledger(
+    registry: Any, certificates: Any, oracle: Any | None = None, block_number: int | None = None
+) -> Ledger:
     """Read the whole ledger through the contracts' views, at ``block_number`` (default: latest).
 
     ``registry``, ``certificates`` and ``oracle`` are brownie Contract objects (anything with
@@ -851,7 +888,9 @@ def read_ledger(registry: Any, certificates: Any, oracle: Any | None = None, blo
                 datalogger_serial=str(item["dataloggerSerial"]),
                 programme=str(item["programme"]),
             )
-            for installation_id, item in enumerate(reader.all_items(registry, "installationCount", "installation"), 1)
+            for installation_id, item in enumerate(
+                reader.all_items(registry, "installationCount", "installation"), 1
+            )
         ]
         raw_certificates = reader.all_items(certificates, "certificateCount", "certificate")
         round_ids = sorted({int(item["roundId"]) for item in raw_certificates})
@@ -887,7 +926,9 @@ def read_ledger(registry: Any, certificates: Any, oracle: Any | None = None, blo
                 country=str(item["country"]),
                 retired_at=int(item["retiredAt"]),
             )
-            for retirement_id, item in enumerate(reader.all_items(certificates, "retirementCount", "retirement"), 1)
+            for retirement_id, item in enumerate(
+                reader.all_items(certificates, "retirementCount", "retirement"), 1
+            )
         ]
         exports = [
             ExportInfo(
@@ -904,10 +945,14 @@ def read_ledger(registry: Any, certificates: Any, oracle: Any | None = None, blo
         years = sorted({c.emission_factor_year for c in certs})
         factors = {
             year: EmissionFactor(year, int(result[0]), str(result[1]))
-            for year, result in zip(years, reader.call_many(registry, "emissionFactor", [(y,) for y in years]))
+            for year, result in zip(
+                years, reader.call_many(registry, "emissionFactor", [(y,) for y in years])
+            )
         }
     except (KeyError, AttributeError) as error:
-        raise ExportError(f"the contracts' views do not have the expected fields ({error}); is the ABI current?") from None
+        raise ExportError(
+            f"the contracts' views do not have the expected fields ({error}); is the ABI current?"
+        ) from None
     return Ledger(
         chain_id=int(chain.id),
         registry_address=str(registry.address),
@@ -935,7 +980,9 @@ def export_registry(
     return export
 
 
-def export_deployment(manifest: dict[str, Any], output_dir: Path, config: ExportConfig | None = None) -> RegistryExport:
+def export_deployment(
+    manifest: dict[str, Any], output_dir: Path, config: ExportConfig | None = None
+) -> RegistryExport:
     """Export the suite a deployment manifest (scripts/deploy.py) describes, on the connected chain."""
     from scripts.deploy import contracts_from_manifest
 
@@ -943,7 +990,8 @@ def export_deployment(manifest: dict[str, Any], output_dir: Path, config: Export
     missing = [name for name in ("InstallationRegistry", "GenerationCertificates") if name not in contracts]
     if missing:
         raise ExportError(
-            f"the manifest of chain {manifest.get('chainId')} has no {', '.join(missing)}: deploy the energy suite"
+            f"the manifest of chain {manifest.get('chainId')} has no {', '.join(missing)}: "
+            "deploy the energy suite"
         )
     return export_registry(
         contracts["InstallationRegistry"],
@@ -964,7 +1012,9 @@ def main(output_dir: str = "") -> None:
     try:
         manifest = load_manifest(chain.id)
         if manifest is None:
-            raise ExportError(f"no deployment manifest {manifest_path(chain.id)}: run scripts/deploy.py first")
+            raise ExportError(
+                f"no deployment manifest {manifest_path(chain.id)}: run scripts/deploy.py first"
+            )
         export = export_deployment(manifest, target)
     except ExportError as error:
         print(f"export_registry: {error}", file=sys.stderr)
