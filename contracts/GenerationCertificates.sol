@@ -20,6 +20,21 @@ import {IInstallationRegistry} from "../interfaces/IInstallationRegistry.sol";
 contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGenerationCertificates {
     using Strings for uint256;
 
+    /// @dev A certificate as stored: everything issuance writes fits slot 0 (periods and the round id
+    ///      are bounded by block time and by the oracle's maximum round id), retired/exported Wh are
+    ///      slot 1, written only when Wh leave circulation, and the readings root is slot 2. The
+    ///      emission factor year is derived from periodStart, not stored.
+    struct CertificateRecord {
+        uint40 installationId;
+        uint40 periodStart;
+        uint40 periodEnd;
+        uint56 roundId;
+        uint80 energyWh;
+        uint80 retiredWh;
+        uint80 exportedWh;
+        bytes32 readingsRoot;
+    }
+
     IGenerationOracle private immutable _ORACLE;
     IInstallationRegistry private immutable _REGISTRY;
 
@@ -27,7 +42,7 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
     uint64 private _certificateCount;
     uint64 private _retirementCount;
     uint64 private _exportCount;
-    mapping(uint256 tokenId => Certificate) private _certificates;
+    mapping(uint256 tokenId => CertificateRecord) private _certificates;
     mapping(uint256 installationId => uint64 certifiedUntil) private _certifiedUntil;
     mapping(uint256 retirementId => Retirement) private _retirements;
     mapping(uint256 exportId => ExportRecord) private _exports;
@@ -54,7 +69,7 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
             revert GenerationCertificatesLeafOutsideRound(leaf.periodStart, leaf.periodEnd, roundStart, roundEnd);
         }
         if (leaf.energyWh == 0 || leaf.energyWh > type(uint80).max) revert GenerationCertificatesInvalidEnergy(leaf.energyWh);
-        if (leaf.installationId > type(uint64).max) revert GenerationCertificatesInvalidInstallation(leaf.installationId);
+        if (leaf.installationId > type(uint40).max) revert GenerationCertificatesInvalidInstallation(leaf.installationId);
         bytes32 leafHash = keccak256(
             bytes.concat(
                 keccak256(abi.encode(leaf.installationId, leaf.periodStart, leaf.periodEnd, leaf.energyWh, leaf.readingsRoot))
@@ -67,10 +82,9 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
         if (leaf.periodStart < watermark) {
             revert GenerationCertificatesPeriodAlreadyCertified(leaf.installationId, leaf.periodStart, watermark);
         }
-        uint16 year = _utcYear(leaf.periodStart);
-        address beneficiary = _REGISTRY.authorizeIssuance(leaf.installationId, year);
+        address beneficiary = _REGISTRY.authorizeIssuance(leaf.installationId, _utcYear(leaf.periodStart));
 
-        tokenId = _record(roundId, leaf, year, beneficiary);
+        tokenId = _record(roundId, leaf, beneficiary);
         _mint(beneficiary, tokenId, leaf.energyWh, "");
     }
 
@@ -83,7 +97,7 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
         string calldata reportingPeriod,
         string calldata country
     ) external returns (uint256 retirementId) {
-        Certificate storage cert = _takeOutOfCirculation(tokenId, amountWh);
+        CertificateRecord storage cert = _takeOutOfCirculation(tokenId, amountWh);
         // amountWh <= the caller's balance <= energyWh <= 2^80-1 (the burn checked the balance).
         cert.retiredWh += uint80(amountWh);
         retirementId = ++_retirementCount;
@@ -105,7 +119,7 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
         external
         returns (uint256 exportId)
     {
-        Certificate storage cert = _takeOutOfCirculation(tokenId, amountWh);
+        CertificateRecord storage cert = _takeOutOfCirculation(tokenId, amountWh);
         // amountWh <= the caller's balance <= energyWh <= 2^80-1 (the burn checked the balance).
         cert.exportedWh += uint80(amountWh);
         exportId = ++_exportCount;
@@ -137,12 +151,23 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
 
     /// @inheritdoc IGenerationCertificates
     function certificate(uint256 tokenId) external view returns (Certificate memory) {
-        return _existing(tokenId);
+        CertificateRecord storage cert = _existing(tokenId);
+        return Certificate({
+            installationId: cert.installationId,
+            periodStart: cert.periodStart,
+            periodEnd: cert.periodEnd,
+            roundId: cert.roundId,
+            energyWh: cert.energyWh,
+            retiredWh: cert.retiredWh,
+            exportedWh: cert.exportedWh,
+            emissionFactorYear: _utcYear(cert.periodStart),
+            readingsRoot: cert.readingsRoot
+        });
     }
 
     /// @inheritdoc IGenerationCertificates
     function certificateEnergy(uint256 tokenId) external view returns (uint256 installationId, uint256 energyWh) {
-        Certificate storage cert = _existing(tokenId);
+        CertificateRecord storage cert = _existing(tokenId);
         return (cert.installationId, cert.energyWh);
     }
 
@@ -153,7 +178,7 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
 
     /// @inheritdoc IGenerationCertificates
     function mitigationGrams(uint256 tokenId, uint256 amountWh) public view returns (uint256) {
-        (uint32 gCo2ePerKwh,) = _REGISTRY.emissionFactor(_existing(tokenId).emissionFactorYear);
+        (uint32 gCo2ePerKwh,) = _REGISTRY.emissionFactor(_utcYear(_existing(tokenId).periodStart));
         return amountWh * gCo2ePerKwh / 1000;
     }
 
@@ -194,7 +219,7 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
     /// @param tokenId The certificate (reverts if unknown).
     /// @return The data URI.
     function uri(uint256 tokenId) public view override returns (string memory) {
-        Certificate storage cert = _existing(tokenId);
+        CertificateRecord storage cert = _existing(tokenId);
         bytes memory json = abi.encodePacked(
             '{"name":"PV Ledger generation certificate #',
             tokenId.toString(),
@@ -212,7 +237,7 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
             ',"roundId":',
             uint256(cert.roundId).toString(),
             ',"emissionFactorYear":',
-            uint256(cert.emissionFactorYear).toString(),
+            uint256(_utcYear(cert.periodStart)).toString(),
             ',"readingsRoot":"',
             Strings.toHexString(uint256(cert.readingsRoot), 32),
             '"}}'
@@ -226,22 +251,23 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
     }
 
     /// @dev Effects of `issue`: moves the watermark, stores the certificate, emits CertificateIssued.
-    function _record(uint256 roundId, Leaf calldata leaf, uint16 year, address beneficiary)
+    function _record(uint256 roundId, Leaf calldata leaf, address beneficiary)
         private
         returns (uint256 tokenId)
     {
         _certifiedUntil[leaf.installationId] = leaf.periodEnd;
         tokenId = ++_certificateCount;
-        // Bounds checked above: installationId <= 2^64-1, energyWh <= 2^80-1; roundId <= lastRoundId (uint64).
-        _certificates[tokenId] = Certificate({
-            installationId: uint64(leaf.installationId),
-            periodStart: leaf.periodStart,
-            periodEnd: leaf.periodEnd,
-            roundId: uint64(roundId),
+        // Bounds: installationId <= 2^40-1 and energyWh <= 2^80-1 checked in `issue`; the leaf period
+        // lies within the round period, which ends at or before block time (< 2^40 s); roundId is
+        // a submitted round, at most GenerationOracle's MAX_ROUND_ID = 2^56-1.
+        _certificates[tokenId] = CertificateRecord({
+            installationId: uint40(leaf.installationId),
+            periodStart: uint40(leaf.periodStart),
+            periodEnd: uint40(leaf.periodEnd),
+            roundId: uint56(roundId),
             energyWh: uint80(leaf.energyWh),
             retiredWh: 0,
             exportedWh: 0,
-            emissionFactorYear: year,
             readingsRoot: leaf.readingsRoot
         });
         emit CertificateIssued(
@@ -258,20 +284,20 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
 
     /// @dev Burns `amountWh` of the caller's `tokenId` (reverting on insufficient balance) and
     ///      returns the certificate for the caller to record why.
-    function _takeOutOfCirculation(uint256 tokenId, uint256 amountWh) private returns (Certificate storage cert) {
+    function _takeOutOfCirculation(uint256 tokenId, uint256 amountWh) private returns (CertificateRecord storage cert) {
         cert = _existing(tokenId);
         if (amountWh == 0) revert GenerationCertificatesZeroAmount();
         _burn(msg.sender, tokenId, amountWh);
     }
 
-    function _existing(uint256 tokenId) private view returns (Certificate storage) {
+    function _existing(uint256 tokenId) private view returns (CertificateRecord storage) {
         if (tokenId == 0 || tokenId > _certificateCount) revert GenerationCertificatesUnknownCertificate(tokenId);
         return _certificates[tokenId];
     }
 
     /// @dev Gregorian year (UTC) of a unix timestamp (Howard Hinnant's civil_from_days).
-    function _utcYear(uint64 timestamp) private pure returns (uint16) {
-        uint256 z = uint256(timestamp) / 86400 + 719468;
+    function _utcYear(uint256 timestamp) private pure returns (uint16) {
+        uint256 z = timestamp / 86400 + 719468;
         uint256 era = z / 146097;
         uint256 dayOfEra = z - era * 146097;
         uint256 yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365;

@@ -21,6 +21,9 @@ contract GenerationOracle is AccessControl, Pausable, EIP712, IGenerationOracle 
         "Round(uint64 roundId,uint64 periodStart,uint64 periodEnd,bytes32 merkleRoot,uint32 leafCount,uint256 totalEnergyWh,bytes32 dataUriHash)"
     );
 
+    /// @inheritdoc IGenerationOracle
+    uint64 public constant MAX_ROUND_ID = type(uint56).max;
+
     EnumerableSet.AddressSet private _signers;
     uint256 private _quorum;
     uint64 private _lastRoundId;
@@ -43,6 +46,7 @@ contract GenerationOracle is AccessControl, Pausable, EIP712, IGenerationOracle 
     function submitRound(Round calldata round, bytes[] calldata signatures) external whenNotPaused {
         uint64 lastRound = _lastRoundId;
         if (round.roundId <= lastRound) revert GenerationOracleStaleRound(round.roundId, lastRound);
+        if (round.roundId > MAX_ROUND_ID) revert GenerationOracleRoundIdTooLarge(round.roundId, MAX_ROUND_ID);
         if (round.periodStart >= round.periodEnd) revert GenerationOracleEmptyPeriod(round.periodStart, round.periodEnd);
         if (round.periodEnd > block.timestamp) revert GenerationOraclePeriodInFuture(round.periodEnd, block.timestamp);
         if (round.merkleRoot == bytes32(0) || round.leafCount == 0) {

@@ -101,7 +101,7 @@ interface IGenerationCertificates {
     error GenerationCertificatesLeafOutsideRound(uint64 periodStart, uint64 periodEnd, uint64 roundStart, uint64 roundEnd);
     /// @notice A certificate must carry energy (1 Wh to 2^80 - 1 Wh).
     error GenerationCertificatesInvalidEnergy(uint256 energyWh);
-    /// @notice The installation id does not fit the certificate record (ids are small and sequential).
+    /// @notice The installation id does not fit the certificate record (40 bits; registry ids are sequential).
     error GenerationCertificatesInvalidInstallation(uint256 installationId);
     /// @notice The proof does not show the leaf is in round `roundId`.
     error GenerationCertificatesInvalidProof(uint256 roundId, uint256 installationId);

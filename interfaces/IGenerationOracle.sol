@@ -52,6 +52,8 @@ interface IGenerationOracle {
 
     /// @notice Round ids must strictly increase: `roundId` is not above the last accepted one.
     error GenerationOracleStaleRound(uint64 roundId, uint64 lastRoundId);
+    /// @notice Round ids are capped at MAX_ROUND_ID so every accepted round stays issuable (certificates store it in 56 bits).
+    error GenerationOracleRoundIdTooLarge(uint64 roundId, uint64 maxRoundId);
     /// @notice The period is empty or reversed (start must be before end).
     error GenerationOracleEmptyPeriod(uint64 periodStart, uint64 periodEnd);
     /// @notice The period ends after the current block time.
@@ -80,9 +82,12 @@ interface IGenerationOracle {
     ///         "Round(uint64 roundId,uint64 periodStart,uint64 periodEnd,bytes32 merkleRoot,uint32 leafCount,uint256 totalEnergyWh,bytes32 dataUriHash)".
     function ROUND_TYPEHASH() external view returns (bytes32);
 
+    /// @notice Highest accepted round id, 2^56 - 1 (a round a second would last two billion years).
+    function MAX_ROUND_ID() external view returns (uint64);
+
     /// @notice Accepts a round signed by at least `quorum` distinct signers.
     /// @dev Anyone may relay a signed round. Paused with the contract. Reverts when the round id is
-    ///      not above `lastRoundId()`, the period is empty or ends in the future, the root or leaf
+    ///      not above `lastRoundId()` or above MAX_ROUND_ID, the period is empty or ends in the future, the root or leaf
     ///      count is zero, there are fewer signatures than the quorum or more than signers, or a
     ///      signature is malformed, from an unknown signer or from a signer already counted.
     ///      Cost is independent of the number of leaves (only the root is stored).

@@ -33,6 +33,7 @@ from brownie.network.account import LocalAccount
 from eth_utils import keccak
 
 from scripts.deployment import DeploymentError
+from scripts.deployment.energy import deploy_energy
 from scripts.deployment.token import deploy_token
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +55,11 @@ def suite() -> list[Component]:
     """The components in deployment order (later ones may use earlier ones' contracts)."""
     return [
         Component("token", ("PaymentToken",), deploy_token),
+        Component(
+            "energy",
+            ("InstallationRegistry", "GenerationOracle", "GenerationCertificates", "EnergySales"),
+            deploy_energy,
+        ),
     ]
 
 

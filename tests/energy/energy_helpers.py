@@ -3,6 +3,7 @@ Merkle trees and EIP-712 signatures; these only assemble them for brownie calls)
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -106,3 +107,17 @@ def installation_params(beneficiary: Any, project_id: int = 0, serial: str = "BL
         serial,
         "PTSP",
     )
+
+
+def node_signature(account: Any, round_: Round, oracle_address: Any) -> str:
+    """Signature by an unlocked node account (anvil/ganache) through eth_signTypedData_v4, fed the
+    JSON oracle/signing.py writes for wallets: the path a co-signer without a raw key takes."""
+    from brownie import web3
+
+    from oracle.signing import round_typed_data
+
+    typed = round_typed_data(round_, chain.id, oracle_address)
+    response = web3.provider.make_request("eth_signTypedData_v4", [str(account), json.dumps(typed)])
+    if "error" in response:
+        raise RuntimeError(f"eth_signTypedData_v4 failed: {response['error']}")
+    return response["result"]

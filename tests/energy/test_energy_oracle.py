@@ -241,3 +241,9 @@ def test_submit_gas_is_the_same_for_10_and_1000_leaves(oracle, signer_keys, mall
     small = submit(oracle, make_round(2, [day_leaf(i, 10) for i in range(1, 11)]), signer_keys, mallory).gas_used
     large = submit(oracle, make_round(3, [day_leaf(i, 11) for i in range(1, 1001)]), signer_keys, mallory).gas_used
     assert abs(large - small) <= small // 100
+
+
+def test_round_id_above_max_is_rejected(oracle, signer_keys, mallory):
+    too_large = oracle.MAX_ROUND_ID() + 1
+    with brownie.reverts(revert_pattern=rf"GenerationOracleRoundIdTooLarge: {too_large}, {too_large - 1}"):
+        submit(oracle, make_round(too_large, [day_leaf(1, 10)]), signer_keys, mallory)
