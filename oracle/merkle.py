@@ -166,7 +166,9 @@ def _make_coercer(type_: str) -> Coercer:
 def _array_coercer(type_: str, inner: Coercer, length: str) -> Coercer:
     def coerce(value: Any, where: str) -> list[Any]:
         if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-            raise MerkleTreeError(f"{where}: expected a list for {type_}, got {type(value).__name__}")
+            raise MerkleTreeError(
+                f"{where}: expected a list for {type_}, got {type(value).__name__}"
+            )
         if length and len(value) != int(length):
             raise MerkleTreeError(f"{where}: expected {length} items for {type_}, got {len(value)}")
         return [inner(item, f"{where}[{i}]") for i, item in enumerate(value)]
@@ -200,7 +202,9 @@ def _bytes_coercer(type_: str, size: int | None) -> Coercer:
         if not isinstance(raw, (bytes, bytearray)):
             raise MerkleTreeError(f"{where}: expected bytes or 0x hex for {type_}, got {value!r}")
         if size is not None and len(raw) != size:
-            raise MerkleTreeError(f"{where}: expected exactly {size} bytes for {type_}, got {len(raw)}")
+            raise MerkleTreeError(
+                f"{where}: expected exactly {size} bytes for {type_}, got {len(raw)}"
+            )
         return bytes(raw)
 
     return coerce
@@ -210,7 +214,9 @@ def _address_coercer(value: Any, where: str) -> str:
     if isinstance(value, (bytes, bytearray)) and len(value) == 20:
         value = "0x" + bytes(value).hex()
     if not isinstance(value, str) or not is_address(value):
-        raise MerkleTreeError(f"{where}: {value!r} is not a valid address (mixed case must checksum)")
+        raise MerkleTreeError(
+            f"{where}: {value!r} is not a valid address (mixed case must checksum)"
+        )
     return to_checksum_address(value)
 
 
@@ -256,7 +262,9 @@ class _LeafCodec:
 
     def __init__(self, types: Sequence[str]) -> None:
         if isinstance(types, str) or not isinstance(types, Sequence) or not types:
-            raise MerkleTreeError(f"leaf types must be a non-empty list of Solidity types, got {types!r}")
+            raise MerkleTreeError(
+                f"leaf types must be a non-empty list of Solidity types, got {types!r}"
+            )
         for type_ in types:
             if not isinstance(type_, str):
                 raise MerkleTreeError(f"leaf type {type_!r} is not a string")
@@ -273,7 +281,9 @@ class _LeafCodec:
 
     def canonical(self, value: Any, where: str) -> tuple[Any, ...]:
         if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-            raise MerkleTreeError(f"{where}: expected a tuple of {len(self.types)} items, got {value!r}")
+            raise MerkleTreeError(
+                f"{where}: expected a tuple of {len(self.types)} items, got {value!r}"
+            )
         if len(value) != len(self.types):
             raise MerkleTreeError(
                 f"{where}: has {len(value)} items but the leaf types {self.types} need {len(self.types)}"
@@ -298,7 +308,9 @@ def standard_leaf_hash(types: Sequence[str], value: Sequence[Any]) -> bytes:
 def _as_node(node: Any, where: str) -> bytes:
     raw = _hex_to_bytes(node, where) if isinstance(node, str) else node
     if not isinstance(raw, (bytes, bytearray)) or len(raw) != 32:
-        raise MerkleTreeError(f"{where}: a Merkle node must be 32 bytes (bytes or 0x hex), got {node!r}")
+        raise MerkleTreeError(
+            f"{where}: a Merkle node must be 32 bytes (bytes or 0x hex), got {node!r}"
+        )
     return bytes(raw)
 
 
@@ -359,9 +371,13 @@ class StandardMerkleTree:
     def load(cls, data: dict[str, Any]) -> StandardMerkleTree:
         """Rebuild a tree from a ``standard-v1`` dump (ours or the npm package's), checking every node."""
         if not isinstance(data, dict):
-            raise MerkleTreeError(f"a Merkle tree dump must be a JSON object, got {type(data).__name__}")
+            raise MerkleTreeError(
+                f"a Merkle tree dump must be a JSON object, got {type(data).__name__}"
+            )
         if data.get("format") != DUMP_FORMAT:
-            raise MerkleTreeError(f"unknown Merkle tree dump format {data.get('format')!r} (expected {DUMP_FORMAT!r})")
+            raise MerkleTreeError(
+                f"unknown Merkle tree dump format {data.get('format')!r} (expected {DUMP_FORMAT!r})"
+            )
         for key in ("leafEncoding", "tree", "values"):
             if not isinstance(data.get(key), list):
                 raise MerkleTreeError(f"Merkle tree dump: {key!r} must be a list")
@@ -372,20 +388,28 @@ class StandardMerkleTree:
             raise MerkleTreeError("Merkle tree dump has no values")
         if len(tree) != 2 * len(entries) - 1:
             raise MerkleTreeError(
-                f"Merkle tree dump has {len(tree)} nodes for {len(entries)} values (expected {2 * len(entries) - 1})"
+                f"Merkle tree dump has {len(tree)} nodes for {len(entries)} values "
+                f"(expected {2 * len(entries) - 1})"
             )
         values: list[tuple[Any, ...]] = []
         tree_indices: list[int] = []
         first_leaf = len(tree) - len(entries)
         for i, entry in enumerate(entries):
             if not isinstance(entry, dict) or "value" not in entry or "treeIndex" not in entry:
-                raise MerkleTreeError(f"dump values[{i}] must be an object with 'value' and 'treeIndex'")
+                raise MerkleTreeError(
+                    f"dump values[{i}] must be an object with 'value' and 'treeIndex'"
+                )
             tree_index = entry["treeIndex"]
-            if isinstance(tree_index, bool) or not isinstance(tree_index, int) or not first_leaf <= tree_index < len(tree):
-                raise MerkleTreeError(f"dump values[{i}]: treeIndex {tree_index!r} is not a leaf position")
+            is_index = isinstance(tree_index, int) and not isinstance(tree_index, bool)
+            if not is_index or not first_leaf <= tree_index < len(tree):
+                raise MerkleTreeError(
+                    f"dump values[{i}]: treeIndex {tree_index!r} is not a leaf position"
+                )
             value = codec.canonical(entry["value"], f"dump values[{i}]")
             if codec.leaf_hash(value) != tree[tree_index]:
-                raise MerkleTreeError(f"dump values[{i}] does not hash to the node at treeIndex {tree_index}")
+                raise MerkleTreeError(
+                    f"dump values[{i}] does not hash to the node at treeIndex {tree_index}"
+                )
             values.append(value)
             tree_indices.append(tree_index)
         _reject_duplicates([tree[t] for t in tree_indices])
@@ -393,7 +417,9 @@ class StandardMerkleTree:
             raise MerkleTreeError("dump values share a treeIndex")
         for i in range(first_leaf - 1, -1, -1):
             if tree[i] != standard_node_hash(tree[2 * i + 1], tree[2 * i + 2]):
-                raise MerkleTreeError(f"Merkle tree dump is invalid: node {i} is not the hash of its children")
+                raise MerkleTreeError(
+                    f"Merkle tree dump is invalid: node {i} is not the hash of its children"
+                )
         return cls(codec, tree, values, tree_indices)
 
     # --- reading ---
@@ -437,7 +463,9 @@ class StandardMerkleTree:
         """Sibling hashes from the leaf up to the root, for a value or its index in the original values."""
         if isinstance(index_or_value, int) and not isinstance(index_or_value, bool):
             if not 0 <= index_or_value < len(self._values):
-                raise MerkleTreeError(f"index {index_or_value} is out of range (tree has {len(self._values)} values)")
+                raise MerkleTreeError(
+                    f"index {index_or_value} is out of range (tree has {len(self._values)} values)"
+                )
             value_index = index_or_value
         else:
             value_index = self.index_of(index_or_value)
@@ -453,7 +481,9 @@ class StandardMerkleTree:
         return ["0x" + node.hex() for node in self.proof(index_or_value)]
 
     @staticmethod
-    def verify(root: bytes | str, types: Sequence[str], value: Sequence[Any], proof: Sequence[bytes | str]) -> bool:
+    def verify(
+        root: bytes | str, types: Sequence[str], value: Sequence[Any], proof: Sequence[bytes | str]
+    ) -> bool:
         """True if ``proof`` proves ``value`` (with leaf ``types``) against ``root``."""
         leaf = standard_leaf_hash(types, value)
         nodes = [_as_node(node, f"proof[{i}]") for i, node in enumerate(proof)]
@@ -477,4 +507,6 @@ def _reject_duplicates(hashes: Sequence[bytes]) -> None:
     for i, leaf in enumerate(hashes):
         first = seen.setdefault(leaf, i)
         if first != i:
-            raise MerkleTreeError(f"duplicate leaf: value {i} equals value {first} (leaves must be unique)")
+            raise MerkleTreeError(
+                f"duplicate leaf: value {i} equals value {first} (leaves must be unique)"
+            )

@@ -120,9 +120,13 @@ class Round:
                 object.__setattr__(self, field_name, _bytes32(value, field_name))
                 continue
             if isinstance(value, bool) or not isinstance(value, int):
-                raise SigningError(f"Round.{field_name} must be an integer ({type_}), got {value!r}")
+                raise SigningError(
+                    f"Round.{field_name} must be an integer ({type_}), got {value!r}"
+                )
             if not 0 <= value < 2 ** _BITS[type_]:
-                raise SigningError(f"Round.{field_name} = {value} does not fit {type_} ({solidity_name})")
+                raise SigningError(
+                    f"Round.{field_name} = {value} does not fit {type_} ({solidity_name})"
+                )
             object.__setattr__(self, field_name, int(value))
 
 
@@ -168,7 +172,9 @@ def round_from_generation_tree(
 ) -> Round:
     """The round committing to a tree of generation leaves: root, leaf count and total Wh from it."""
     if tree.types != generation_leaf_types:
-        raise SigningError(f"expected a tree of generation leaves {generation_leaf_types}, got {tree.types}")
+        raise SigningError(
+            f"expected a tree of generation leaves {generation_leaf_types}, got {tree.types}"
+        )
     return Round(
         round_id=round_id,
         period_start=period_start,
@@ -195,7 +201,7 @@ def _domain_data(chain_id: int, oracle_address: AddressLike) -> dict[str, Any]:
 
 
 def _message(round_: Round) -> dict[str, Any]:
-    return {solidity_name: getattr(round_, field) for (solidity_name, _), field in zip(ROUND_FIELDS, _FIELD_NAMES)}
+    return {name: getattr(round_, field) for (name, _), field in zip(ROUND_FIELDS, _FIELD_NAMES)}
 
 
 def _types() -> dict[str, list[dict[str, str]]]:
@@ -227,7 +233,9 @@ def _signable(round_: Round, chain_id: int, oracle_address: AddressLike) -> Sign
     )
 
 
-def sign_round(round_: Round, chain_id: int, oracle_address: AddressLike, private_key: str | bytes) -> bytes:
+def sign_round(
+    round_: Round, chain_id: int, oracle_address: AddressLike, private_key: str | bytes
+) -> bytes:
     """65-byte signature (r || s || v, v = 27 or 28) of ``round_`` for this chain and oracle."""
     domain = _domain_data(chain_id, oracle_address)
     try:
@@ -237,7 +245,9 @@ def sign_round(round_: Round, chain_id: int, oracle_address: AddressLike, privat
     return bytes(signed.signature)
 
 
-def recover_round_signer(round_: Round, chain_id: int, oracle_address: AddressLike, signature: bytes | str) -> str:
+def recover_round_signer(
+    round_: Round, chain_id: int, oracle_address: AddressLike, signature: bytes | str
+) -> str:
     """Checksummed address that signed ``round_`` for this chain and oracle."""
     raw = signature
     if isinstance(signature, str):
