@@ -116,7 +116,7 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
     }
 
     /// @inheritdoc IGenerationCertificates
-    function lockForExport(uint256 tokenId, uint256 amountWh, string calldata registry_, string calldata externalReference)
+    function lockForExport(uint256 tokenId, uint256 amountWh, string calldata registryName, string calldata externalReference)
         external
         returns (uint256 exportId)
     {
@@ -129,10 +129,10 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
             exportedAt: uint64(block.timestamp),
             tokenId: uint64(tokenId),
             amountWh: uint80(amountWh),
-            registry: registry_,
+            registry: registryName,
             externalReference: externalReference
         });
-        emit ExportLocked(exportId, tokenId, msg.sender, amountWh, registry_, externalReference);
+        emit ExportLocked(exportId, tokenId, msg.sender, amountWh, registryName, externalReference);
     }
 
     /// @inheritdoc IGenerationCertificates

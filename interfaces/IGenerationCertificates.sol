@@ -122,7 +122,9 @@ interface IGenerationCertificates {
     ///      keccak256(bytes.concat(keccak256(abi.encode(leaf fields))))), the period starts before
     ///      `certifiedUntil(installationId)`, the installation is not active, or the year of the
     ///      period start has no emission factor. Periods must be issued in order per installation:
-    ///      an earlier period skipped by a later issuance can never be issued.
+    ///      an earlier period skipped by a later issuance can never be issued. A beneficiary that
+    ///      is a contract must accept ERC-1155 transfers (onERC1155Received); one that rejects them
+    ///      blocks issuance for its installation until the registrar sets another beneficiary.
     /// @param roundId Oracle round whose root contains the leaf.
     /// @param leaf The leaf.
     /// @param proof Sibling hashes from the leaf to the root.
@@ -149,14 +151,14 @@ interface IGenerationCertificates {
 
     /// @notice Moves `amountWh` of the caller's `tokenId` into the exported state: burned here and
     ///         recorded, so they can no longer be transferred or retired on this chain and are
-    ///         counted only by `registry`.
+    ///         counted only by `registryName`.
     /// @dev Works while paused. Reverts for an unknown token, zero amount or insufficient balance.
     /// @param tokenId The certificate.
     /// @param amountWh Wh to export.
-    /// @param registry The receiving registry (e.g. "RENAMI Chile", "Climate Warehouse").
+    /// @param registryName The receiving registry (e.g. "RENAMI Chile", "Climate Warehouse").
     /// @param externalReference The receiving registry's reference for the transfer.
     /// @return exportId Sequential from 1.
-    function lockForExport(uint256 tokenId, uint256 amountWh, string calldata registry, string calldata externalReference)
+    function lockForExport(uint256 tokenId, uint256 amountWh, string calldata registryName, string calldata externalReference)
         external
         returns (uint256 exportId);
 
