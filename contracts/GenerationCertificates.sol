@@ -285,15 +285,20 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
 
     /// @dev Burns `amountWh` of the caller's `tokenId` (reverting on insufficient balance) and
     ///      returns the certificate for the caller to record why.
+    ///      Existence is checked against the certificate count, whose slot (shared with the retirement
+    ///      and export counters) the caller writes next anyway.
     function _takeOutOfCirculation(uint256 tokenId, uint256 amountWh) private returns (CertificateRecord storage cert) {
-        cert = _existing(tokenId);
+        if (tokenId == 0 || tokenId > _certificateCount) revert GenerationCertificatesUnknownCertificate(tokenId);
+        cert = _certificates[tokenId];
         if (amountWh == 0) revert GenerationCertificatesZeroAmount();
         _burn(msg.sender, tokenId, amountWh);
     }
 
-    function _existing(uint256 tokenId) private view returns (CertificateRecord storage) {
-        if (tokenId == 0 || tokenId > _certificateCount) revert GenerationCertificatesUnknownCertificate(tokenId);
-        return _certificates[tokenId];
+    /// @dev Every issued certificate has energyWh > 0, so zero means unknown; the slot read is the
+    ///      one callers use next.
+    function _existing(uint256 tokenId) private view returns (CertificateRecord storage cert) {
+        cert = _certificates[tokenId];
+        if (cert.energyWh == 0) revert GenerationCertificatesUnknownCertificate(tokenId);
     }
 
     /// @dev Gregorian year (UTC) of a unix timestamp (Howard Hinnant's civil_from_days).

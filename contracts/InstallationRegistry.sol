@@ -163,11 +163,10 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
         return _emissionFactors[year].locked;
     }
 
-    /// @dev Ids are sequential from 1, so an id is known exactly when 1 <= id <= count.
-    function _existing(uint256 installationId) private view returns (Installation storage) {
-        if (installationId == 0 || installationId > _installationCount) {
-            revert InstallationRegistryUnknownInstallation(installationId);
-        }
-        return _installations[installationId];
+    /// @dev Every registered installation has a non-zero beneficiary (checked on register and on
+    ///      change), so a zero beneficiary means unknown; the slot read is the one callers use next.
+    function _existing(uint256 installationId) private view returns (Installation storage record) {
+        record = _installations[installationId];
+        if (record.beneficiary == address(0)) revert InstallationRegistryUnknownInstallation(installationId);
     }
 }

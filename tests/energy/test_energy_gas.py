@@ -26,11 +26,11 @@ from scripts.bench_energy import (
     submit_round,
 )
 
-ISSUE_GAS_CEILING = 146_000  # measured 143,296 (round of 100 installations, 7-node proof)
-RETIRE_GAS_CEILING = 206_000  # measured 203,428 (four strings stored)
-EXPORT_GAS_CEILING = 158_000  # measured 154,574 (two strings stored)
-SETTLE_GAS_BUDGET = 80_000  # issue 5 budget; measured 65,767
-SETTLE_INTO_PROJECT_GAS_CEILING = 92_000  # measured 88,988 with the mock crowdfunding
+ISSUE_GAS_CEILING = 144_000  # measured 141,321 (round of 100 installations, 7-node proof)
+RETIRE_GAS_CEILING = 206_000  # measured 203,393 (four strings stored)
+EXPORT_GAS_CEILING = 157_000  # measured 154,539 (two strings stored)
+SETTLE_GAS_BUDGET = 80_000  # issue 5 budget; measured 61,738
+SETTLE_INTO_PROJECT_GAS_CEILING = 88_000  # measured 84,959 with the mock crowdfunding
 
 
 @pytest.fixture(scope="module")
