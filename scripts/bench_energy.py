@@ -8,6 +8,10 @@
   NaiveReadingStore.sol, benchmark-only), for 1, 10 and 100 installations.
 - ``retire``, ``lockForExport``, ``settle``.
 
+"(first)" rows pay for storage a later call finds in use (an installation's watermark, the emission
+factor lock, a settlement-flag word, a balance); "round + issue x N" is one round of N installations
+plus N first issues, beside "naive" storing the same N x 96 readings.
+
 Everything is deployed fresh on the connected local chain; signer keys are fixed benchmark keys.
 """
 
@@ -166,14 +170,14 @@ def bench_energy() -> dict[str, int]:
     tree_b, _ = submit_round(suite, 11, leaves_b, relayer)
     steady = issue_leaf(suite, 11, tree_b, leaves_b[0], relayer)  # certificate max_n + 1
     issue_leaf(suite, 11, tree_b, leaves_b[1], relayer)  # certificate max_n + 2
-    gas["issue, installation-day of 96 readings (first for the installation)"] = issue_gas[0]
-    gas["issue, installation-day of 96 readings"] = steady
-    gas["issue, per 15-minute reading (amortised)"] = steady // READINGS_PER_DAY
+    gas["issue, 96 readings (installation's first)"] = issue_gas[0]
+    gas["issue, 96 readings (next day)"] = steady
+    gas["issue per 15-minute reading (amortised)"] = steady // READINGS_PER_DAY
 
     store = NaiveReadingStore.deploy({"from": admin})
     for n in NAIVE_INSTALLATIONS:
-        gas[f"naive baseline: store 96 readings x {n} installation(s)"] = naive_gas(store, n, BENCH_DAY0 + n * DAY_S, relayer)
-        gas[f"PV Ledger: round + issue x {n} installation(s), first day"] = round_gas + sum(issue_gas[:n])
+        gas[f"naive: 96 readings x {n} installation(s)"] = naive_gas(store, n, BENCH_DAY0 + n * DAY_S, relayer)
+        gas[f"round + issue x {n} installation(s)"] = round_gas + sum(issue_gas[:n])
 
     # retire / lockForExport: holder owns certificates 1..100 (day a) and 101, 102 (day b); each
     # measured on a certificate none of whose Wh has left circulation yet
@@ -189,8 +193,8 @@ def bench_energy() -> dict[str, int]:
     send(suite.sales.setTerms, 1, offtaker, 95, sender=admin)
     send(suite.sales.setTerms, 2, offtaker, 95, sender=admin)
     settle = suite.sales.settle
-    gas["settle (to beneficiary, first)"] = send(settle, 1, 1, sender=relayer)
-    gas["settle (to beneficiary)"] = send(settle, 1, max_n + 1, sender=relayer)
-    gas["settle (into project revenue, first)"] = send(settle, 2, 2, sender=relayer)
-    gas["settle (into project revenue)"] = send(settle, 2, max_n + 2, sender=relayer)
+    gas["settle to beneficiary (first)"] = send(settle, 1, 1, sender=relayer)
+    gas["settle to beneficiary"] = send(settle, 1, max_n + 1, sender=relayer)
+    gas["settle into project revenue (first)"] = send(settle, 2, 2, sender=relayer)
+    gas["settle into project revenue"] = send(settle, 2, max_n + 2, sender=relayer)
     return gas
