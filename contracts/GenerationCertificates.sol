@@ -20,19 +20,21 @@ import {IInstallationRegistry} from "../interfaces/IInstallationRegistry.sol";
 contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGenerationCertificates {
     using Strings for uint256;
 
-    /// @dev A certificate as stored: everything issuance writes fits slot 0 (periods and the round id
-    ///      are bounded by block time and by the oracle's maximum round id), retired/exported Wh are
-    ///      slot 1, written only when Wh leave circulation, and the readings root is slot 2. The
-    ///      emission factor year is derived from periodStart, not stored.
+    /// @dev A certificate as stored: one slot. Issuance writes it once; retire and lockForExport
+    ///      update retiredWh / exportedWh in the same slot. Bounds: installation ids < 2^32 (checked),
+    ///      periods end at or before block time (< 2^40 s) and last < 2^32 s (checked), round ids
+    ///      <= GenerationOracle.MAX_ROUND_ID = 2^32 - 1, energyWh < 2^40 (about 1.1 TWh, checked), so
+    ///      retiredWh + exportedWh <= energyWh fit too. The emission factor year is derived from
+    ///      periodStart and the readings root is only in CertificateIssued (it is provable through the
+    ///      round's Merkle root), neither is stored.
     struct CertificateRecord {
-        uint40 installationId;
+        uint32 installationId;
         uint40 periodStart;
-        uint40 periodEnd;
-        uint56 roundId;
-        uint80 energyWh;
-        uint80 retiredWh;
-        uint80 exportedWh;
-        bytes32 readingsRoot;
+        uint32 periodLengthS;
+        uint32 roundId;
+        uint40 energyWh;
+        uint40 retiredWh;
+        uint40 exportedWh;
     }
 
     IGenerationOracle private immutable _ORACLE;
@@ -43,9 +45,9 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
     uint64 private _retirementCount;
     uint64 private _exportCount;
     mapping(uint256 tokenId => CertificateRecord) private _certificates;
-    mapping(uint256 installationId => uint64 certifiedUntil) private _certifiedUntil;
-    mapping(uint256 retirementId => Retirement) private _retirements;
-    mapping(uint256 exportId => ExportRecord) private _exports;
+    // One slot per record: the hash of its fields (see retirementHash / exportHash).
+    mapping(uint256 retirementId => bytes32 recordHash) private _retirementHashes;
+    mapping(uint256 exportId => bytes32 recordHash) private _exportHashes;
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE.
     /// @param oracle_ The oracle whose rounds are trusted.
@@ -63,13 +65,17 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
         returns (uint256 tokenId)
     {
         (bytes32 root, uint64 roundStart, uint64 roundEnd) = _ORACLE.roundForIssuance(roundId);
+        // A known round has a non-zero root and an id <= GenerationOracle.MAX_ROUND_ID (2^32 - 1).
         if (root == bytes32(0)) revert GenerationCertificatesUnknownRound(roundId);
         if (leaf.periodStart >= leaf.periodEnd) revert GenerationCertificatesEmptyPeriod(leaf.periodStart, leaf.periodEnd);
         if (leaf.periodStart < roundStart || leaf.periodEnd > roundEnd) {
             revert GenerationCertificatesLeafOutsideRound(leaf.periodStart, leaf.periodEnd, roundStart, roundEnd);
         }
-        if (leaf.energyWh == 0 || leaf.energyWh > type(uint80).max) revert GenerationCertificatesInvalidEnergy(leaf.energyWh);
-        if (leaf.installationId > type(uint40).max) revert GenerationCertificatesInvalidInstallation(leaf.installationId);
+        if (leaf.energyWh == 0 || leaf.energyWh > type(uint40).max) revert GenerationCertificatesInvalidEnergy(leaf.energyWh);
+        if (leaf.installationId > type(uint32).max) revert GenerationCertificatesInvalidInstallation(leaf.installationId);
+        if (leaf.periodEnd - leaf.periodStart > type(uint32).max) {
+            revert GenerationCertificatesPeriodTooLong(leaf.periodStart, leaf.periodEnd);
+        }
         bytes32 leafHash = keccak256(
             bytes.concat(
                 keccak256(abi.encode(leaf.installationId, leaf.periodStart, leaf.periodEnd, leaf.energyWh, leaf.readingsRoot))
@@ -78,13 +84,8 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
         if (!MerkleProof.verifyCalldata(proof, root, leafHash)) {
             revert GenerationCertificatesInvalidProof(roundId, leaf.installationId);
         }
-        uint64 watermark = _certifiedUntil[leaf.installationId];
-        if (leaf.periodStart < watermark) {
-            revert GenerationCertificatesPeriodAlreadyCertified(leaf.installationId, leaf.periodStart, watermark);
-        }
         tokenId = _record(roundId, leaf);
-        // Reverts (undoing the record) unless the installation is active and the year has a factor.
-        address beneficiary = _REGISTRY.authorizeIssuance(leaf.installationId, _utcYear(leaf.periodStart));
+        address beneficiary = _authorize(leaf);
         _emitIssued(tokenId, roundId, leaf, beneficiary);
         _mint(beneficiary, tokenId, leaf.energyWh, "");
     }
@@ -99,20 +100,16 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
         string calldata country
     ) external returns (uint256 retirementId) {
         CertificateRecord storage cert = _takeOutOfCirculation(tokenId, amountWh);
-        // amountWh <= the caller's balance <= energyWh <= 2^80-1 (the burn checked the balance).
-        cert.retiredWh += uint80(amountWh);
+        // amountWh <= the caller's balance <= energyWh < 2^40, and retiredWh + exportedWh <= energyWh
+        // (the burn checked the balance), so neither the cast nor the sum overflows.
+        cert.retiredWh += uint40(amountWh);
         retirementId = ++_retirementCount;
-        _retirements[retirementId] = Retirement({
-            holder: msg.sender,
-            retiredAt: uint64(block.timestamp),
-            tokenId: uint64(tokenId),
-            amountWh: uint80(amountWh),
-            beneficiary: beneficiary,
-            purpose: purpose,
-            reportingPeriod: reportingPeriod,
-            country: country
-        });
-        emit CertificateRetired(retirementId, tokenId, msg.sender, amountWh, beneficiary, purpose, reportingPeriod, country);
+        _retirementHashes[retirementId] = _retirementHash(
+            tokenId, msg.sender, amountWh, beneficiary, purpose, reportingPeriod, country, block.timestamp
+        );
+        emit CertificateRetired(
+            retirementId, tokenId, msg.sender, amountWh, beneficiary, purpose, reportingPeriod, country, block.timestamp
+        );
     }
 
     /// @inheritdoc IGenerationCertificates
@@ -121,18 +118,12 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
         returns (uint256 exportId)
     {
         CertificateRecord storage cert = _takeOutOfCirculation(tokenId, amountWh);
-        // amountWh <= the caller's balance <= energyWh <= 2^80-1 (the burn checked the balance).
-        cert.exportedWh += uint80(amountWh);
+        // amountWh <= the caller's balance <= energyWh < 2^40, and retiredWh + exportedWh <= energyWh
+        // (the burn checked the balance), so neither the cast nor the sum overflows.
+        cert.exportedWh += uint40(amountWh);
         exportId = ++_exportCount;
-        _exports[exportId] = ExportRecord({
-            holder: msg.sender,
-            exportedAt: uint64(block.timestamp),
-            tokenId: uint64(tokenId),
-            amountWh: uint80(amountWh),
-            registry: registryName,
-            externalReference: externalReference
-        });
-        emit ExportLocked(exportId, tokenId, msg.sender, amountWh, registryName, externalReference);
+        _exportHashes[exportId] = _exportHash(tokenId, msg.sender, amountWh, registryName, externalReference, block.timestamp);
+        emit ExportLocked(exportId, tokenId, msg.sender, amountWh, registryName, externalReference, block.timestamp);
     }
 
     /// @inheritdoc IGenerationCertificates
@@ -156,13 +147,12 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
         return Certificate({
             installationId: cert.installationId,
             periodStart: cert.periodStart,
-            periodEnd: cert.periodEnd,
+            periodEnd: uint64(cert.periodStart) + cert.periodLengthS,
             roundId: cert.roundId,
             energyWh: cert.energyWh,
             retiredWh: cert.retiredWh,
             exportedWh: cert.exportedWh,
-            emissionFactorYear: _utcYear(cert.periodStart),
-            readingsRoot: cert.readingsRoot
+            emissionFactorYear: _utcYear(cert.periodStart)
         });
     }
 
@@ -174,7 +164,7 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
 
     /// @inheritdoc IGenerationCertificates
     function certifiedUntil(uint256 installationId) external view returns (uint64) {
-        return _certifiedUntil[installationId];
+        return _REGISTRY.certifiedUntil(installationId);
     }
 
     /// @inheritdoc IGenerationCertificates
@@ -189,9 +179,25 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
     }
 
     /// @inheritdoc IGenerationCertificates
-    function retirement(uint256 retirementId) external view returns (Retirement memory) {
+    function retirementHash(uint256 retirementId) external view returns (bytes32) {
         if (retirementId == 0 || retirementId > _retirementCount) revert GenerationCertificatesUnknownRecord(retirementId);
-        return _retirements[retirementId];
+        return _retirementHashes[retirementId];
+    }
+
+    /// @inheritdoc IGenerationCertificates
+    function verifyRetirement(uint256 retirementId, Retirement calldata record) external view returns (bool) {
+        if (retirementId == 0 || retirementId > _retirementCount) return false;
+        return _retirementHashes[retirementId]
+            == _retirementHash(
+                record.tokenId,
+                record.holder,
+                record.amountWh,
+                record.beneficiary,
+                record.purpose,
+                record.reportingPeriod,
+                record.country,
+                record.retiredAt
+            );
     }
 
     /// @inheritdoc IGenerationCertificates
@@ -200,9 +206,16 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
     }
 
     /// @inheritdoc IGenerationCertificates
-    function exportRecord(uint256 exportId) external view returns (ExportRecord memory) {
+    function exportHash(uint256 exportId) external view returns (bytes32) {
         if (exportId == 0 || exportId > _exportCount) revert GenerationCertificatesUnknownRecord(exportId);
-        return _exports[exportId];
+        return _exportHashes[exportId];
+    }
+
+    /// @inheritdoc IGenerationCertificates
+    function verifyExport(uint256 exportId, ExportRecord calldata record) external view returns (bool) {
+        if (exportId == 0 || exportId > _exportCount) return false;
+        return _exportHashes[exportId]
+            == _exportHash(record.tokenId, record.holder, record.amountWh, record.registry, record.externalReference, record.exportedAt);
     }
 
     /// @inheritdoc IGenerationCertificates
@@ -216,7 +229,8 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
     }
 
     /// @notice ERC-1155 metadata URI of `tokenId`: a base64 data URI of JSON built from the
-    ///         on-chain certificate (installation, period, Wh, round, emission factor year, readings root).
+    ///         on-chain certificate (installation, period, Wh, round, emission factor year); the
+    ///         readings root is in the CertificateIssued event.
     /// @param tokenId The certificate (reverts if unknown).
     /// @return The data URI.
     function uri(uint256 tokenId) public view override returns (string memory) {
@@ -229,7 +243,7 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
             ',"periodStart":',
             uint256(cert.periodStart).toString(),
             ',"periodEnd":',
-            uint256(cert.periodEnd).toString()
+            (uint256(cert.periodStart) + cert.periodLengthS).toString()
         );
         json = abi.encodePacked(
             json,
@@ -239,9 +253,7 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
             uint256(cert.roundId).toString(),
             ',"emissionFactorYear":',
             uint256(_utcYear(cert.periodStart)).toString(),
-            ',"readingsRoot":"',
-            Strings.toHexString(uint256(cert.readingsRoot), 32),
-            '"}}'
+            "}}"
         );
         return string.concat("data:application/json;base64,", Base64.encode(json));
     }
@@ -251,36 +263,63 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
         return super.supportsInterface(interfaceId);
     }
 
-    /// @dev Effects of `issue`: moves the watermark and stores the certificate.
+    /// @dev Effects of `issue`: stores the certificate in one new slot.
     function _record(uint256 roundId, Leaf calldata leaf) private returns (uint256 tokenId) {
-        _certifiedUntil[leaf.installationId] = leaf.periodEnd;
         tokenId = ++_certificateCount;
-        // Bounds: installationId <= 2^40-1 and energyWh <= 2^80-1 checked in `issue`; the leaf period
-        // lies within the round period, which ends at or before block time (< 2^40 s); roundId is
-        // a submitted round, at most GenerationOracle's MAX_ROUND_ID = 2^56-1.
+        // Bounds checked in `issue` (installation id, energy, period length) or guaranteed by the
+        // oracle (period within a round that ends at or before block time < 2^40 s; round id <= 2^32 - 1).
         _certificates[tokenId] = CertificateRecord({
-            installationId: uint40(leaf.installationId),
+            installationId: uint32(leaf.installationId),
             periodStart: uint40(leaf.periodStart),
-            periodEnd: uint40(leaf.periodEnd),
-            roundId: uint56(roundId),
-            energyWh: uint80(leaf.energyWh),
+            periodLengthS: uint32(leaf.periodEnd - leaf.periodStart),
+            roundId: uint32(roundId),
+            energyWh: uint40(leaf.energyWh),
             retiredWh: 0,
-            exportedWh: 0,
-            readingsRoot: leaf.readingsRoot
+            exportedWh: 0
         });
     }
 
+    /// @dev Reverts (undoing the record) unless the installation is active and the year has a
+    ///      factor; the registry moves the watermark (kept in its installation slot) unless the period
+    ///      starts before it, and then this reverts.
+    function _authorize(Leaf calldata leaf) private returns (address beneficiary) {
+        uint64 watermark;
+        (beneficiary, watermark) =
+            _REGISTRY.authorizeIssuance(leaf.installationId, _utcYear(leaf.periodStart), leaf.periodStart, leaf.periodEnd);
+        if (leaf.periodStart < watermark) {
+            revert GenerationCertificatesPeriodAlreadyCertified(leaf.installationId, leaf.periodStart, watermark);
+        }
+    }
+
     function _emitIssued(uint256 tokenId, uint256 roundId, Leaf calldata leaf, address beneficiary) private {
+        // roundId <= GenerationOracle.MAX_ROUND_ID (2^32 - 1): it has a submitted root
         emit CertificateIssued(
-            tokenId,
-            leaf.installationId,
-            uint64(roundId),
-            leaf.periodStart,
-            leaf.periodEnd,
-            leaf.energyWh,
-            leaf.readingsRoot,
-            beneficiary
+            tokenId, leaf.installationId, uint64(roundId), leaf.periodStart, leaf.periodEnd, leaf.energyWh, leaf.readingsRoot, beneficiary
         );
+    }
+
+    function _retirementHash(
+        uint256 tokenId,
+        address holder,
+        uint256 amountWh,
+        string calldata beneficiary,
+        string calldata purpose,
+        string calldata reportingPeriod,
+        string calldata country,
+        uint256 retiredAt
+    ) private pure returns (bytes32) {
+        return keccak256(abi.encode(tokenId, holder, amountWh, beneficiary, purpose, reportingPeriod, country, retiredAt));
+    }
+
+    function _exportHash(
+        uint256 tokenId,
+        address holder,
+        uint256 amountWh,
+        string calldata registryName,
+        string calldata externalReference,
+        uint256 exportedAt
+    ) private pure returns (bytes32) {
+        return keccak256(abi.encode(tokenId, holder, amountWh, registryName, externalReference, exportedAt));
     }
 
     /// @dev Burns `amountWh` of the caller's `tokenId` (reverting on insufficient balance) and

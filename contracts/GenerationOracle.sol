@@ -22,7 +22,7 @@ contract GenerationOracle is AccessControl, Pausable, EIP712, IGenerationOracle 
     );
 
     /// @inheritdoc IGenerationOracle
-    uint64 public constant MAX_ROUND_ID = type(uint56).max;
+    uint64 public constant MAX_ROUND_ID = type(uint32).max;
 
     EnumerableSet.AddressSet private _signers;
     uint256 private _quorum;

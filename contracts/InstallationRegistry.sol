@@ -24,8 +24,27 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
         string source;
     }
 
+    /// @dev An installation as stored. Slot 0 holds everything issuance and settlement touch
+    ///      (beneficiary, status, certification watermark, project id), so each reads one slot and
+    ///      issuance writes that already non-zero slot, on the first day as on any later one.
+    struct InstallationRecord {
+        address beneficiary;
+        InstallationStatus status;
+        uint40 certifiedUntil;
+        uint48 projectId;
+        uint64 capacityW;
+        int32 latE6;
+        int32 lonE6;
+        uint32 communeCode;
+        uint64 commissionedAt;
+        string technology;
+        string dataloggerKind;
+        string dataloggerSerial;
+        string programme;
+    }
+
     uint256 private _installationCount;
-    mapping(uint256 installationId => Installation) private _installations;
+    mapping(uint256 installationId => InstallationRecord) private _installations;
     mapping(uint16 year => EmissionFactorRecord) private _emissionFactors;
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE (and may grant the other roles).
@@ -45,17 +64,22 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
             params.latE6 > _MAX_LAT_E6 || params.latE6 < -_MAX_LAT_E6 || params.lonE6 > _MAX_LON_E6
                 || params.lonE6 < -_MAX_LON_E6
         ) revert InstallationRegistryInvalidCoordinates(params.latE6, params.lonE6);
+        if (params.commissionedAt > type(uint40).max) revert InstallationRegistryInvalidCommissioning(params.commissionedAt);
+        if (params.projectId > type(uint48).max) revert InstallationRegistryProjectIdTooLarge(params.projectId);
 
         installationId = ++_installationCount;
-        Installation storage record = _installations[installationId];
+        InstallationRecord storage record = _installations[installationId];
         record.beneficiary = params.beneficiary;
         record.status = InstallationStatus.Active;
+        // fits: checked above; nothing before commissioning can be certified
+        record.certifiedUntil = uint40(params.commissionedAt);
         record.capacityW = params.capacityW;
         record.latE6 = params.latE6;
         record.lonE6 = params.lonE6;
         record.communeCode = params.communeCode;
         record.commissionedAt = params.commissionedAt;
-        record.projectId = params.projectId;
+        // fits: checked above
+        record.projectId = uint48(params.projectId);
         record.technology = params.technology;
         record.dataloggerKind = params.dataloggerKind;
         record.dataloggerSerial = params.dataloggerSerial;
@@ -65,7 +89,7 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
 
     /// @inheritdoc IInstallationRegistry
     function setStatus(uint256 installationId, InstallationStatus newStatus) external onlyRole(REGISTRAR_ROLE) {
-        Installation storage record = _existing(installationId);
+        InstallationRecord storage record = _existing(installationId);
         InstallationStatus previous = record.status;
         if (previous == InstallationStatus.Decommissioned) revert InstallationRegistryDecommissioned(installationId);
         if (previous == newStatus) revert InstallationRegistryStatusUnchanged(installationId, newStatus);
@@ -76,7 +100,7 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
     /// @inheritdoc IInstallationRegistry
     function setBeneficiary(uint256 installationId, address newBeneficiary) external onlyRole(REGISTRAR_ROLE) {
         if (newBeneficiary == address(0)) revert InstallationRegistryZeroBeneficiary();
-        Installation storage record = _existing(installationId);
+        InstallationRecord storage record = _existing(installationId);
         address previous = record.beneficiary;
         record.beneficiary = newBeneficiary;
         emit BeneficiaryChanged(installationId, previous, newBeneficiary);
@@ -84,7 +108,9 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
 
     /// @inheritdoc IInstallationRegistry
     function setProjectId(uint256 installationId, uint256 projectId) external onlyRole(REGISTRAR_ROLE) {
-        _existing(installationId).projectId = projectId;
+        if (projectId > type(uint48).max) revert InstallationRegistryProjectIdTooLarge(projectId);
+        // fits: checked above
+        _existing(installationId).projectId = uint48(projectId);
         emit ProjectLinked(installationId, projectId);
     }
 
@@ -93,7 +119,7 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
         external
         onlyRole(REGISTRAR_ROLE)
     {
-        Installation storage record = _existing(installationId);
+        InstallationRecord storage record = _existing(installationId);
         record.dataloggerKind = dataloggerKind;
         record.dataloggerSerial = dataloggerSerial;
         emit DataloggerChanged(installationId, dataloggerKind, dataloggerSerial);
@@ -113,12 +139,12 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
     }
 
     /// @inheritdoc IInstallationRegistry
-    function authorizeIssuance(uint256 installationId, uint16 year)
+    function authorizeIssuance(uint256 installationId, uint16 year, uint64 periodStart, uint64 periodEnd)
         external
         onlyRole(CERTIFIER_ROLE)
-        returns (address beneficiary)
+        returns (address beneficiary, uint64 previousCertifiedUntil)
     {
-        Installation storage record = _existing(installationId);
+        InstallationRecord storage record = _existing(installationId);
         if (record.status != InstallationStatus.Active) {
             revert InstallationRegistryNotActive(installationId, record.status);
         }
@@ -129,12 +155,34 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
             factor.locked = true;
             emit EmissionFactorLocked(year, gCo2ePerKwh);
         }
-        return record.beneficiary;
+        previousCertifiedUntil = record.certifiedUntil;
+        if (periodStart >= previousCertifiedUntil && periodEnd > periodStart) {
+            // periodEnd < 2^40: the certificates contract only passes periods of submitted rounds,
+            // which end at or before block time; checked anyway so a wrong caller cannot wrap it.
+            if (periodEnd > type(uint40).max) revert InstallationRegistryInvalidPeriod(periodStart, periodEnd);
+            // No event of its own: the caller's CertificateIssued (periodEnd) records the move.
+            record.certifiedUntil = uint40(periodEnd);
+        }
+        beneficiary = record.beneficiary;
     }
 
     /// @inheritdoc IInstallationRegistry
     function installation(uint256 installationId) external view returns (Installation memory) {
-        return _existing(installationId);
+        InstallationRecord storage record = _existing(installationId);
+        return Installation({
+            beneficiary: record.beneficiary,
+            status: record.status,
+            capacityW: record.capacityW,
+            latE6: record.latE6,
+            lonE6: record.lonE6,
+            communeCode: record.communeCode,
+            commissionedAt: record.commissionedAt,
+            projectId: record.projectId,
+            technology: record.technology,
+            dataloggerKind: record.dataloggerKind,
+            dataloggerSerial: record.dataloggerSerial,
+            programme: record.programme
+        });
     }
 
     /// @inheritdoc IInstallationRegistry
@@ -143,8 +191,13 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
         view
         returns (address beneficiary, InstallationStatus status, uint256 projectId)
     {
-        Installation storage record = _existing(installationId);
+        InstallationRecord storage record = _existing(installationId);
         return (record.beneficiary, record.status, record.projectId);
+    }
+
+    /// @inheritdoc IInstallationRegistry
+    function certifiedUntil(uint256 installationId) external view returns (uint64) {
+        return _installations[installationId].certifiedUntil;
     }
 
     /// @inheritdoc IInstallationRegistry
@@ -165,7 +218,7 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
 
     /// @dev Every registered installation has a non-zero beneficiary (checked on register and on
     ///      change), so a zero beneficiary means unknown; the slot read is the one callers use next.
-    function _existing(uint256 installationId) private view returns (Installation storage record) {
+    function _existing(uint256 installationId) private view returns (InstallationRecord storage record) {
         record = _installations[installationId];
         if (record.beneficiary == address(0)) revert InstallationRegistryUnknownInstallation(installationId);
     }

@@ -26,7 +26,8 @@ interface IGenerationCertificates {
     }
 
     /// @notice On-chain metadata of a certificate. retiredWh and exportedWh count what left
-    ///         circulation; energyWh - retiredWh - exportedWh is still held by someone.
+    ///         circulation; energyWh - retiredWh - exportedWh is still held by someone. The readings
+    ///         root is not stored: it is in CertificateIssued and provable through the round's root.
     struct Certificate {
         uint64 installationId;
         uint64 periodStart;
@@ -36,29 +37,30 @@ interface IGenerationCertificates {
         uint80 retiredWh;
         uint80 exportedWh;
         uint16 emissionFactorYear;
-        bytes32 readingsRoot;
     }
 
-    /// @notice A retirement (the Wh were burned for `beneficiary`).
+    /// @notice A retirement (the Wh were burned for `beneficiary`). Only its hash is stored
+    ///         (`retirementHash`); the fields are in CertificateRetired; `verifyRetirement` checks them.
     struct Retirement {
+        uint256 tokenId;
         address holder;
-        uint64 retiredAt;
-        uint64 tokenId;
-        uint80 amountWh;
+        uint256 amountWh;
         string beneficiary;
         string purpose;
         string reportingPeriod;
         string country;
+        uint256 retiredAt;
     }
 
-    /// @notice Wh locked for export to another registry (burned here, recorded).
+    /// @notice Wh locked for export to another registry (burned here). Only its hash is stored
+    ///         (`exportHash`); the fields are in ExportLocked; `verifyExport` checks them.
     struct ExportRecord {
+        uint256 tokenId;
         address holder;
-        uint64 exportedAt;
-        uint64 tokenId;
-        uint80 amountWh;
+        uint256 amountWh;
         string registry;
         string externalReference;
+        uint256 exportedAt;
     }
 
     /// @notice Emitted when certificate `tokenId` is issued to `beneficiary`.
@@ -81,7 +83,8 @@ interface IGenerationCertificates {
         string beneficiary,
         string purpose,
         string reportingPeriod,
-        string country
+        string country,
+        uint256 retiredAt
     );
     /// @notice Emitted when `holder` locks `amountWh` of `tokenId` for export.
     event ExportLocked(
@@ -90,7 +93,8 @@ interface IGenerationCertificates {
         address indexed holder,
         uint256 amountWh,
         string registry,
-        string externalReference
+        string externalReference,
+        uint256 exportedAt
     );
 
     /// @notice Round `roundId` was never submitted to the oracle.
@@ -99,10 +103,12 @@ interface IGenerationCertificates {
     error GenerationCertificatesEmptyPeriod(uint64 periodStart, uint64 periodEnd);
     /// @notice The leaf's period does not lie within its round's period.
     error GenerationCertificatesLeafOutsideRound(uint64 periodStart, uint64 periodEnd, uint64 roundStart, uint64 roundEnd);
-    /// @notice A certificate must carry energy (1 Wh to 2^80 - 1 Wh).
+    /// @notice A certificate must carry energy (1 Wh to 2^40 - 1 Wh, about 1.1 TWh).
     error GenerationCertificatesInvalidEnergy(uint256 energyWh);
-    /// @notice The installation id does not fit the certificate record (40 bits; registry ids are sequential).
+    /// @notice The installation id does not fit the certificate record (32 bits; registry ids are sequential).
     error GenerationCertificatesInvalidInstallation(uint256 installationId);
+    /// @notice A certificate's period lasts at most 2^32 - 1 seconds (about 136 years).
+    error GenerationCertificatesPeriodTooLong(uint64 periodStart, uint64 periodEnd);
     /// @notice The proof does not show the leaf is in round `roundId`.
     error GenerationCertificatesInvalidProof(uint256 roundId, uint256 installationId);
     /// @notice The leaf starts before the installation's watermark: some of it is already certified,
@@ -132,7 +138,9 @@ interface IGenerationCertificates {
     function issue(uint256 roundId, Leaf calldata leaf, bytes32[] calldata proof) external returns (uint256 tokenId);
 
     /// @notice Burns `amountWh` of the caller's `tokenId` and records a numbered retirement.
-    /// @dev Works while paused. Reverts for an unknown token, zero amount or insufficient balance.
+    /// @dev Works while paused. Stores one slot per retirement: keccak256(abi.encode(tokenId, holder,
+    ///      amountWh, beneficiary, purpose, reportingPeriod, country, retiredAt)) with retiredAt =
+    ///      block.timestamp; every field is in CertificateRetired. Reverts for an unknown token, zero amount or insufficient balance.
     /// @param tokenId The certificate.
     /// @param amountWh Wh to retire.
     /// @param beneficiary Who the retirement is for (I-REC redemption beneficiary).
@@ -152,7 +160,9 @@ interface IGenerationCertificates {
     /// @notice Moves `amountWh` of the caller's `tokenId` into the exported state: burned here and
     ///         recorded, so they can no longer be transferred or retired on this chain and are
     ///         counted only by `registryName`.
-    /// @dev Works while paused. Reverts for an unknown token, zero amount or insufficient balance.
+    /// @dev Works while paused. Stores one slot per export: keccak256(abi.encode(tokenId, holder,
+    ///      amountWh, registryName, externalReference, exportedAt)) with exportedAt = block.timestamp;
+    ///      every field is in ExportLocked. Reverts for an unknown token, zero amount or insufficient balance.
     /// @param tokenId The certificate.
     /// @param amountWh Wh to export.
     /// @param registryName The receiving registry (e.g. "RENAMI Chile", "Climate Warehouse").
@@ -183,7 +193,8 @@ interface IGenerationCertificates {
     /// @return energyWh Wh certified.
     function certificateEnergy(uint256 tokenId) external view returns (uint256 installationId, uint256 energyWh);
 
-    /// @notice End of the last certified period of `installationId` (0 if none): the next leaf must start at or after it.
+    /// @notice End of the last certified period of `installationId`, or its commissioning date when
+    ///         none (0 if unknown): the next leaf must start at or after it. Kept by the registry.
     /// @param installationId The installation.
     /// @return Unix seconds (UTC).
     function certifiedUntil(uint256 installationId) external view returns (uint64);
@@ -199,19 +210,34 @@ interface IGenerationCertificates {
     /// @return The count.
     function retirementCount() external view returns (uint256);
 
-    /// @notice Retirement `retirementId` (reverts if unknown).
+    /// @notice Hash of retirement `retirementId` (reverts if unknown):
+    ///         keccak256(abi.encode(tokenId, holder, amountWh, beneficiary, purpose, reportingPeriod,
+    ///         country, retiredAt)) over the fields of its CertificateRetired event.
     /// @param retirementId The record id.
-    /// @return The record.
-    function retirement(uint256 retirementId) external view returns (Retirement memory);
+    /// @return The stored hash.
+    function retirementHash(uint256 retirementId) external view returns (bytes32);
+
+    /// @notice Whether `record` is exactly retirement `retirementId` (false for an unknown id).
+    /// @param retirementId The record id.
+    /// @param record The fields, e.g. read from the CertificateRetired event.
+    /// @return True when the fields hash to the stored hash.
+    function verifyRetirement(uint256 retirementId, Retirement calldata record) external view returns (bool);
 
     /// @notice Number of export records (ids 1..exportCount).
     /// @return The count.
     function exportCount() external view returns (uint256);
 
-    /// @notice Export record `exportId` (reverts if unknown).
+    /// @notice Hash of export `exportId` (reverts if unknown): keccak256(abi.encode(tokenId, holder,
+    ///         amountWh, registry, externalReference, exportedAt)) over the fields of its ExportLocked event.
     /// @param exportId The record id.
-    /// @return The record.
-    function exportRecord(uint256 exportId) external view returns (ExportRecord memory);
+    /// @return The stored hash.
+    function exportHash(uint256 exportId) external view returns (bytes32);
+
+    /// @notice Whether `record` is exactly export `exportId` (false for an unknown id).
+    /// @param exportId The record id.
+    /// @param record The fields, e.g. read from the ExportLocked event.
+    /// @return True when the fields hash to the stored hash.
+    function verifyExport(uint256 exportId, ExportRecord calldata record) external view returns (bool);
 
     /// @notice The installation registry this contract reads.
     /// @return Its address.

@@ -78,6 +78,12 @@ interface IInstallationRegistry {
     error InstallationRegistryStatusUnchanged(uint256 installationId, InstallationStatus status);
     /// @notice Generation can only be certified for active installations.
     error InstallationRegistryNotActive(uint256 installationId, InstallationStatus status);
+    /// @notice The commissioning date does not fit 40 bits of unix seconds.
+    error InstallationRegistryInvalidCommissioning(uint64 commissionedAt);
+    /// @notice Marketplace project ids are stored in 48 bits (they are sequential).
+    error InstallationRegistryProjectIdTooLarge(uint256 projectId);
+    /// @notice The period passed for issuance ends beyond 40 bits of unix seconds.
+    error InstallationRegistryInvalidPeriod(uint64 periodStart, uint64 periodEnd);
     /// @notice A zero emission factor is not a value (zero means "not set").
     error InstallationRegistryZeroEmissionFactor(uint16 year);
     /// @notice The factor of `year` is already used by certificates and can no longer change.
@@ -92,7 +98,9 @@ interface IInstallationRegistry {
     function CERTIFIER_ROLE() external view returns (bytes32);
 
     /// @notice Registers an installation (status active). Ids are sequential from 1.
-    /// @dev Registrar only. Reverts on a zero beneficiary, zero capacity or coordinates out of range.
+    /// @dev Registrar only. Reverts on a zero beneficiary, zero capacity, coordinates out of range, a
+    ///      commissioning date beyond 2^40 s or a project id beyond 2^48 - 1. The certification
+    ///      watermark starts at the commissioning date: no generation before it can be certified.
     /// @param params Every field of the installation except its status.
     /// @return installationId The new installation's id.
     function registerInstallation(InstallationParams calldata params) external returns (uint256 installationId);
@@ -112,7 +120,7 @@ interface IInstallationRegistry {
 
     /// @notice Links the installation to marketplace project `projectId` (0 unlinks it); energy
     ///         sales then pay into that project's crowdfunding revenue.
-    /// @dev Registrar only.
+    /// @dev Registrar only. Reverts for a project id beyond 2^48 - 1.
     /// @param installationId The installation.
     /// @param projectId The marketplace project id, or 0 for none.
     function setProjectId(uint256 installationId, uint256 projectId) external;
@@ -133,13 +141,27 @@ interface IInstallationRegistry {
     function setEmissionFactor(uint16 year, uint32 gCo2ePerKwh, string calldata source) external;
 
     /// @notice Called by the certificates contract for each issuance: checks that the installation
-    ///         is active and that `year` has an emission factor, locks that factor, and returns who
-    ///         receives the certificate.
-    /// @dev Certifier only.
+    ///         is active and that `year` has an emission factor, locks that factor, moves the
+    ///         installation's watermark to `periodEnd` when the period starts at or after it, and
+    ///         returns who receives the certificate and the watermark before the call.
+    /// @dev Certifier only. The caller must revert when `periodStart < previousCertifiedUntil` (the
+    ///      watermark is then left unchanged). The watermark shares the installation's first storage
+    ///      slot with the beneficiary and status, so this reads and writes one slot.
     /// @param installationId The installation whose generation is certified.
     /// @param year UTC year of the certified period's start.
+    /// @param periodStart Start of the certified period (unix s UTC).
+    /// @param periodEnd End of the certified period (unix s UTC).
     /// @return beneficiary The installation's beneficiary.
-    function authorizeIssuance(uint256 installationId, uint16 year) external returns (address beneficiary);
+    /// @return previousCertifiedUntil The watermark before this call.
+    function authorizeIssuance(uint256 installationId, uint16 year, uint64 periodStart, uint64 periodEnd)
+        external
+        returns (address beneficiary, uint64 previousCertifiedUntil);
+
+    /// @notice End of the last certified period of `installationId`, or its commissioning date when
+    ///         nothing is certified yet (0 for an unknown id): the next leaf must start at or after it.
+    /// @param installationId The installation.
+    /// @return Unix seconds (UTC).
+    function certifiedUntil(uint256 installationId) external view returns (uint64);
 
     /// @notice An installation with every field.
     /// @param installationId The installation (reverts if unknown).

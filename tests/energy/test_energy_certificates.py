@@ -4,6 +4,8 @@ import base64
 import json
 
 import brownie
+import eth_abi
+from brownie import web3
 import pytest
 
 from energy_helpers import (
@@ -12,6 +14,7 @@ from energy_helpers import (
     FACTOR_2026_G_PER_KWH,
     YEAR_2025_START,
     day_leaf,
+    installation_params,
     issue,
     leaf_arg,
     make_round,
@@ -65,7 +68,6 @@ def test_certificate_metadata_is_stored(certificates, issued, day10):
     assert cert["energyWh"] == leaves[0][3]
     assert cert["roundId"] == 1
     assert cert["emissionFactorYear"] == 2026
-    assert cert["readingsRoot"] == "0x" + leaves[0][4].hex()
     assert cert["retiredWh"] == 0
     assert cert["exportedWh"] == 0
     assert certificates.certificateCount() == 1
@@ -85,7 +87,13 @@ def test_uri_is_json_with_the_certificate_fields(certificates, issued, day10):
     assert meta["properties"]["energyWh"] == leaves[0][3]
     assert meta["properties"]["periodStart"] == leaves[0][1]
     assert meta["properties"]["emissionFactorYear"] == 2026
-    assert meta["properties"]["readingsRoot"] == "0x" + leaves[0][4].hex()
+    assert "readingsRoot" not in meta["properties"]
+
+
+def test_readings_root_is_in_the_issued_event(certificates, day10, mallory):
+    signed, leaves = day10
+    tx = issue(certificates, signed, leaves[0], mallory)
+    assert tx.events["CertificateIssued"]["readingsRoot"] == "0x" + leaves[0][4].hex()
 
 
 def test_uri_of_unknown_token_reverts(certificates):
@@ -94,7 +102,8 @@ def test_uri_of_unknown_token_reverts(certificates):
 
 
 def test_a_single_reading_can_be_proven_against_the_readings_root(certificates, issued):
-    root = bytes(certificates.certificate(issued)["readingsRoot"])
+    ev = brownie.history[-1].events["CertificateIssued"]
+    root = bytes.fromhex(str(ev["readingsRoot"])[2:])
     start = certificates.certificate(issued)["periodStart"]
     tree = reading_tree(1, start, solar_day_wh())
     reading = (1, start + 52 * 900, solar_day_wh()[52])
@@ -257,19 +266,32 @@ def test_retire_burns_and_records(certificates, issued, alice, chain):
     assert certificates.balanceOf(alice, issued) == before - 2_000
     assert certificates.certificate(issued)["retiredWh"] == 2_000
     assert certificates.retirementCount() == 1
-    record = certificates.retirement(1)
-    assert record["tokenId"] == issued
-    assert record["holder"] == alice
-    assert record["amountWh"] == 2_000
-    assert record["beneficiary"] == "Municipalidad de Santiago"
-    assert record["purpose"] == "Scope 2"
-    assert record["reportingPeriod"] == "2026"
-    assert record["country"] == "CL"
-    assert record["retiredAt"] == tx.timestamp
     ev = tx.events["CertificateRetired"]
     assert ev["retirementId"] == 1
+    assert ev["tokenId"] == issued
     assert ev["holder"] == alice
     assert ev["amountWh"] == 2_000
+    assert ev["beneficiary"] == "Municipalidad de Santiago"
+    assert ev["purpose"] == "Scope 2"
+    assert ev["reportingPeriod"] == "2026"
+    assert ev["country"] == "CL"
+    assert ev["retiredAt"] == tx.timestamp
+
+
+def test_retirement_hash_commits_to_the_event_fields(certificates, issued, alice):
+    tx = certificates.retire(issued, 2_000, "Municipalidad de Santiago", "Scope 2", "2026", "CL", {"from": alice})
+    fields = (issued, alice.address, 2_000, "Municipalidad de Santiago", "Scope 2", "2026", "CL", tx.timestamp)
+    expected = web3.keccak(eth_abi.encode(
+        ["uint256", "address", "uint256", "string", "string", "string", "string", "uint256"], fields))
+    assert certificates.retirementHash(1) == "0x" + expected.hex().removeprefix("0x")
+    assert certificates.verifyRetirement(1, fields)
+
+
+def test_verify_retirement_rejects_an_altered_field(certificates, issued, alice):
+    tx = certificates.retire(issued, 2_000, "Municipalidad de Santiago", "Scope 2", "2026", "CL", {"from": alice})
+    forged = (issued, alice.address, 2_000, "Someone Else", "Scope 2", "2026", "CL", tx.timestamp)
+    assert not certificates.verifyRetirement(1, forged)
+    assert not certificates.verifyRetirement(2, forged)
 
 
 def test_retire_more_than_balance_reverts(certificates, issued, alice):
@@ -295,9 +317,9 @@ def test_retire_unknown_token_reverts(certificates, issued, alice):
 
 def test_unknown_records_revert(certificates):
     with brownie.reverts(revert_pattern=r"GenerationCertificatesUnknownRecord: 1"):
-        certificates.retirement(1)
+        certificates.retirementHash(1)
     with brownie.reverts(revert_pattern=r"GenerationCertificatesUnknownRecord: 1"):
-        certificates.exportRecord(1)
+        certificates.exportHash(1)
 
 
 def test_lock_for_export_burns_and_records(certificates, issued, alice):
@@ -306,15 +328,18 @@ def test_lock_for_export_burns_and_records(certificates, issued, alice):
     assert tx.return_value == 1
     assert certificates.balanceOf(alice, issued) == before - 3_000
     assert certificates.certificate(issued)["exportedWh"] == 3_000
-    record = certificates.exportRecord(1)
-    assert record["tokenId"] == issued
-    assert record["holder"] == alice
-    assert record["amountWh"] == 3_000
-    assert record["registry"] == "RENAMI Chile"
-    assert record["externalReference"] == "CL-2026-000123"
-    assert record["exportedAt"] == tx.timestamp
+    ev = tx.events["ExportLocked"]
+    assert ev["exportId"] == 1
+    assert ev["tokenId"] == issued
+    assert ev["holder"] == alice
+    assert ev["amountWh"] == 3_000
+    assert ev["registry"] == "RENAMI Chile"
+    assert ev["externalReference"] == "CL-2026-000123"
+    assert ev["exportedAt"] == tx.timestamp
     assert certificates.exportCount() == 1
-    assert tx.events["ExportLocked"]["amountWh"] == 3_000
+    fields = (issued, alice.address, 3_000, "RENAMI Chile", "CL-2026-000123", tx.timestamp)
+    assert certificates.verifyExport(1, fields)
+    assert not certificates.verifyExport(1, (issued, alice.address, 3_001, "RENAMI Chile", "CL-2026-000123", tx.timestamp))
 
 
 def test_exported_wh_cannot_be_transferred(certificates, issued, alice, bob):
@@ -378,8 +403,21 @@ def test_emission_factor_year_is_the_utc_year_of_the_period_start(
     certificates, registry, oracle, site, signer_keys, operator, mallory, start, year
 ):
     registry.setEmissionFactor(2024, 400, "test 2024", {"from": operator})
-    leaf = (site, start, start + DAY_S, 1_000, b"\x02" * 32)
+    params = list(installation_params(operator, serial="BL-2023"))
+    params[5] = 1_672_531_200  # commissioned 2023-01-01, before every period tested
+    old_site = registry.registerInstallation(tuple(params), {"from": operator}).return_value
+    leaf = (old_site, start, start + DAY_S, 1_000, b"\x02" * 32)
     signed = make_round(1, [leaf])
     submit(oracle, signed, signer_keys, mallory)
     issue(certificates, signed, leaf, mallory)
     assert certificates.certificate(1)["emissionFactorYear"] == year
+
+
+def test_generation_before_commissioning_cannot_be_certified(certificates, registry, oracle, site, signer_keys, operator, mallory):
+    registry.setEmissionFactor(2024, 400, "test 2024", {"from": operator})
+    commissioned = registry.installation(site)["commissionedAt"]
+    leaf = (site, commissioned - DAY_S, commissioned, 1_000, b"\x03" * 32)
+    signed = make_round(1, [leaf])
+    submit(oracle, signed, signer_keys, mallory)
+    with brownie.reverts(revert_pattern=rf"GenerationCertificatesPeriodAlreadyCertified: {site}, {commissioned - DAY_S}, {commissioned}"):
+        issue(certificates, signed, leaf, mallory)

@@ -149,7 +149,7 @@ def test_emission_factor_is_locked_once_a_certificate_uses_it(
 def test_authorize_issuance_only_for_certifier(registry, site, mallory, operator):
     for caller in (mallory, operator):
         with brownie.reverts(revert_pattern=r"AccessControlUnauthorizedAccount: .*"):
-            registry.authorizeIssuance(site, 2026, {"from": caller})
+            registry.authorizeIssuance(site, 2026, 1_767_225_600, 1_767_312_000, {"from": caller})
 
 
 @pytest.mark.parametrize(
@@ -161,7 +161,7 @@ def test_authorize_issuance_only_for_certifier(registry, site, mallory, operator
         lambda r, a: r.setProjectId(1, 9, {"from": a}),
         lambda r, a: r.setDatalogger(1, "x", "y", {"from": a}),
         lambda r, a: r.setEmissionFactor(2031, 1, "fake", {"from": a}),
-        lambda r, a: r.authorizeIssuance(1, 2026, {"from": a}),
+        lambda r, a: r.authorizeIssuance(1, 2026, 1_767_225_600, 1_767_312_000, {"from": a}),
         lambda r, a: r.grantRole(r.REGISTRAR_ROLE(), a, {"from": a}),
     ],
     ids=["register", "setStatus", "setBeneficiary", "setProjectId", "setDatalogger", "setEmissionFactor",
@@ -170,3 +170,12 @@ def test_authorize_issuance_only_for_certifier(registry, site, mallory, operator
 def test_mallory_cannot_call_role_gated_functions(registry, site, mallory, call):
     with brownie.reverts(revert_pattern=r"AccessControlUnauthorizedAccount: .*"):
         call(registry, mallory)
+
+
+def test_watermark_starts_at_the_commissioning_date(registry, site):
+    assert registry.certifiedUntil(site) == registry.installation(site)["commissionedAt"]
+
+
+def test_project_id_beyond_48_bits_reverts(registry, site, operator):
+    with brownie.reverts(revert_pattern=r"InstallationRegistryProjectIdTooLarge: .*"):
+        registry.setProjectId(site, 2**48, {"from": operator})
