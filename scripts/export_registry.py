@@ -54,6 +54,14 @@ are numbered retirements first (by id), then exports (by id), then held. Every e
 blocks do not overlap and that held + retired + exported = issued per certificate, and that the
 contract's retiredWh / exportedWh equal the sum of its retirement / export records; any violation
 raises LedgerError and nothing is written.
+
+Retirements, exports and readings roots are not stored in contract state (the contract keeps one
+hash per retirement / export record and the certificate's fields): they are read from the
+CertificateRetired, ExportLocked and CertificateIssued events (eth_getLogs, paged by block range,
+up to the same block as the views). Every record id 1..retirementCount / 1..exportCount must
+appear exactly once and hash to the contract's ``retirementHash`` / ``exportHash``, and every
+certificate must have its CertificateIssued event with the same fields as the view; a missing,
+duplicate or mismatching record raises LedgerError.
 """
 
 from __future__ import annotations
@@ -799,6 +807,59 @@ def summary_table(export: RegistryExport) -> str:
 PAGE_SIZE = 200
 """View calls per JSON-RPC batch request."""
 
+LOG_PAGE_BLOCKS = 10_000
+"""Blocks per eth_getLogs request."""
+
+RETIREMENT_HASH_TYPES = ["uint256", "address", "uint256", "string", "string", "string", "string", "uint256"]
+EXPORT_HASH_TYPES = ["uint256", "address", "uint256", "string", "string", "uint256"]
+
+
+def retirement_hash(r: RetirementInfo) -> str:
+    """keccak256(abi.encode(tokenId, holder, amountWh, beneficiary, purpose, reportingPeriod,
+    country, retiredAt)), as GenerationCertificates.retirementHash (0x hex)."""
+    from eth_abi import encode
+    from eth_utils import keccak, to_checksum_address
+
+    fields = (r.token_id, to_checksum_address(r.holder), r.amount_wh, r.beneficiary, r.purpose,
+              r.reporting_period, r.country, r.retired_at)
+    return "0x" + keccak(encode(RETIREMENT_HASH_TYPES, fields)).hex()
+
+
+def export_hash(e: ExportInfo) -> str:
+    """keccak256(abi.encode(tokenId, holder, amountWh, registry, externalReference, exportedAt)),
+    as GenerationCertificates.exportHash (0x hex)."""
+    from eth_abi import encode
+    from eth_utils import keccak, to_checksum_address
+
+    fields = (e.token_id, to_checksum_address(e.holder), e.amount_wh, e.registry, e.reference, e.exported_at)
+    return "0x" + keccak(encode(EXPORT_HASH_TYPES, fields)).hex()
+
+
+def check_records_against_hashes(
+    kind: str, records: Sequence[Any], id_of: Any, hash_of: Any, count: int, onchain_hashes: Sequence[str]
+) -> list[Any]:
+    """Records sorted by id, checked to be exactly ids 1..count, each hashing to its on-chain hash.
+    ``onchain_hashes[i]`` is the hash of record i + 1. Raises LedgerError otherwise."""
+    by_id: dict[int, Any] = {}
+    for record in records:
+        record_id = id_of(record)
+        if record_id in by_id:
+            raise LedgerError(f"{kind} {record_id} appears in two events")
+        if not 1 <= record_id <= count:
+            raise LedgerError(f"{kind} {record_id} has an event but the contract counts {count} {kind}s")
+        by_id[record_id] = record
+    missing = [i for i in range(1, count + 1) if i not in by_id]
+    if missing:
+        raise LedgerError(
+            f"{kind}s {missing[:10]} have no event in the logs read; is the node pruning logs or the "
+            f"start block too late?"
+        )
+    for record_id in range(1, count + 1):
+        expected = _hex(onchain_hashes[record_id - 1]).lower()
+        if hash_of(by_id[record_id]).lower() != expected:
+            raise LedgerError(f"{kind} {record_id}: the event's fields do not hash to the contract's record hash")
+    return [by_id[i] for i in range(1, count + 1)]
+
 
 def _as_dict(value: Any) -> dict[str, Any]:
     """A struct decoded by web3 (``decode_tuples=True``) as a dict of its named fields."""
@@ -851,6 +912,19 @@ class ChainReader:
                 results.extend(batch.execute())
         return results
 
+    def events(
+        self, contract: Any, event: str, from_block: int = 0, page_blocks: int = LOG_PAGE_BLOCKS
+    ) -> list[dict[str, Any]]:
+        """Every `event` of `contract` from `from_block` to the pinned block, as dicts of their
+        arguments (with ``blockNumber``), read ``page_blocks`` blocks per eth_getLogs request."""
+        kind = getattr(self._contract(contract).events, event)
+        found: list[dict[str, Any]] = []
+        for first in range(from_block, self.block_number + 1, page_blocks):
+            last = min(first + page_blocks - 1, self.block_number)
+            for log in kind().get_logs(from_block=first, to_block=last):
+                found.append({**dict(log["args"]), "blockNumber": int(log["blockNumber"])})
+        return found
+
     def all_items(self, contract: Any, count_function: str, item_function: str) -> list[dict[str, Any]]:
         """Items 1..count of a sequentially numbered record, as dicts of their fields."""
         count = int(self.call(contract, count_function))
@@ -859,9 +933,16 @@ class ChainReader:
 
 
 def read_ledger(
-    registry: Any, certificates: Any, oracle: Any | None = None, block_number: int | None = None
+    registry: Any,
+    certificates: Any,
+    oracle: Any | None = None,
+    block_number: int | None = None,
+    from_block: int = 0,
+    log_page_blocks: int = LOG_PAGE_BLOCKS,
 ) -> Ledger:
-    """Read the whole ledger through the contracts' views, at ``block_number`` (default: latest).
+    """Read the whole ledger through the contracts' views and events, at ``block_number`` (default:
+    latest). Events are read from ``from_block`` (e.g. the certificates' deployment block), in pages
+    of ``log_page_blocks`` blocks; records are verified against the on-chain hashes.
 
     ``registry``, ``certificates`` and ``oracle`` are brownie Contract objects (anything with
     ``address`` and ``abi``). ``oracle`` (GenerationOracle), when given, supplies each round's
@@ -898,50 +979,75 @@ def read_ledger(
         if oracle is not None and round_ids:
             rounds = reader.call_many(oracle, "rounds", [(round_id,) for round_id in round_ids])
             round_times = {rid: int(_as_dict(rnd)["submittedAt"]) for rid, rnd in zip(round_ids, rounds)}
-        certs = [
-            CertificateInfo(
-                token_id=token_id,
-                installation_id=int(item["installationId"]),
-                period_start=int(item["periodStart"]),
-                period_end=int(item["periodEnd"]),
-                round_id=int(item["roundId"]),
-                energy_wh=int(item["energyWh"]),
-                retired_wh=int(item["retiredWh"]),
-                exported_wh=int(item["exportedWh"]),
-                emission_factor_year=int(item["emissionFactorYear"]),
-                readings_root=_hex(item["readingsRoot"]),
-                verified_at=round_times.get(int(item["roundId"])),
+        issued_events = {
+            int(ev["tokenId"]): ev for ev in reader.events(certificates, "CertificateIssued", from_block, log_page_blocks)
+        }
+        certs = []
+        for token_id, item in enumerate(raw_certificates, 1):
+            issued = issued_events.get(token_id)
+            if issued is None:
+                raise LedgerError(f"certificate {token_id} has no CertificateIssued event in the logs read")
+            if (int(issued["installationId"]), int(issued["periodStart"]), int(issued["periodEnd"]),
+                    int(issued["energyWh"])) != (int(item["installationId"]), int(item["periodStart"]),
+                                                 int(item["periodEnd"]), int(item["energyWh"])):
+                raise LedgerError(f"certificate {token_id}: its CertificateIssued event differs from the contract's view")
+            certs.append(
+                CertificateInfo(
+                    token_id=token_id,
+                    installation_id=int(item["installationId"]),
+                    period_start=int(item["periodStart"]),
+                    period_end=int(item["periodEnd"]),
+                    round_id=int(item["roundId"]),
+                    energy_wh=int(item["energyWh"]),
+                    retired_wh=int(item["retiredWh"]),
+                    exported_wh=int(item["exportedWh"]),
+                    emission_factor_year=int(item["emissionFactorYear"]),
+                    readings_root=_hex(issued["readingsRoot"]),
+                    verified_at=round_times.get(int(item["roundId"])),
+                )
             )
-            for token_id, item in enumerate(raw_certificates, 1)
-        ]
-        retirements = [
-            RetirementInfo(
-                retirement_id=retirement_id,
-                token_id=int(item["tokenId"]),
-                holder=str(item["holder"]),
-                amount_wh=int(item["amountWh"]),
-                beneficiary=str(item["beneficiary"]),
-                purpose=str(item["purpose"]),
-                reporting_period=str(item["reportingPeriod"]),
-                country=str(item["country"]),
-                retired_at=int(item["retiredAt"]),
-            )
-            for retirement_id, item in enumerate(
-                reader.all_items(certificates, "retirementCount", "retirement"), 1
-            )
-        ]
-        exports = [
-            ExportInfo(
-                export_id=export_id,
-                token_id=int(item["tokenId"]),
-                holder=str(item["holder"]),
-                amount_wh=int(item["amountWh"]),
-                registry=str(item["registry"]),
-                reference=str(item["externalReference"]),
-                exported_at=int(item["exportedAt"]),
-            )
-            for export_id, item in enumerate(reader.all_items(certificates, "exportCount", "exportRecord"), 1)
-        ]
+        retirement_count = int(reader.call(certificates, "retirementCount"))
+        retirements = check_records_against_hashes(
+            "retirement",
+            [
+                RetirementInfo(
+                    retirement_id=int(ev["retirementId"]),
+                    token_id=int(ev["tokenId"]),
+                    holder=str(ev["holder"]),
+                    amount_wh=int(ev["amountWh"]),
+                    beneficiary=str(ev["beneficiary"]),
+                    purpose=str(ev["purpose"]),
+                    reporting_period=str(ev["reportingPeriod"]),
+                    country=str(ev["country"]),
+                    retired_at=int(ev["retiredAt"]),
+                )
+                for ev in reader.events(certificates, "CertificateRetired", from_block, log_page_blocks)
+            ],
+            lambda r: r.retirement_id,
+            retirement_hash,
+            retirement_count,
+            reader.call_many(certificates, "retirementHash", [(i,) for i in range(1, retirement_count + 1)]),
+        )
+        export_count = int(reader.call(certificates, "exportCount"))
+        exports = check_records_against_hashes(
+            "export",
+            [
+                ExportInfo(
+                    export_id=int(ev["exportId"]),
+                    token_id=int(ev["tokenId"]),
+                    holder=str(ev["holder"]),
+                    amount_wh=int(ev["amountWh"]),
+                    registry=str(ev["registry"]),
+                    reference=str(ev["externalReference"]),
+                    exported_at=int(ev["exportedAt"]),
+                )
+                for ev in reader.events(certificates, "ExportLocked", from_block, log_page_blocks)
+            ],
+            lambda e: e.export_id,
+            export_hash,
+            export_count,
+            reader.call_many(certificates, "exportHash", [(i,) for i in range(1, export_count + 1)]),
+        )
         years = sorted({c.emission_factor_year for c in certs})
         factors = {
             year: EmissionFactor(year, int(result[0]), str(result[1]))

@@ -14,7 +14,9 @@ from scripts.export_registry import (
     ExportError,
     LedgerError,
     build_export,
+    check_records_against_hashes,
     export_deployment,
+    retirement_hash,
     export_registry,
     read_ledger,
 )
@@ -138,6 +140,49 @@ def test_read_ledger_is_a_snapshot_at_one_block(energy, alice):
     assert (len(old.retirements), old.certificates[1].retired_wh) == (2, 0)
     assert (len(new.retirements), new.certificates[1].retired_wh) == (3, 1_000)
     build_export(old)  # consistent: the counts and the records were read at the same block
+
+
+def test_retirements_read_from_events_hash_to_the_contract_records(energy):
+    registry, oracle, certificates = energy
+    ledger = read_ledger(registry, certificates, oracle)
+    assert [retirement_hash(r) for r in ledger.retirements] == [
+        "0x" + bytes(certificates.retirementHash(i)).hex() for i in (1, 2)
+    ]
+    assert all(r.retired_at > 0 for r in ledger.retirements)
+
+
+def test_a_retirement_event_with_an_altered_field_is_refused(energy):
+    registry, oracle, certificates = energy
+    ledger = read_ledger(registry, certificates, oracle)
+    altered = list(ledger.retirements)
+    altered[0] = type(altered[0])(**{**altered[0].__dict__, "beneficiary": "Someone else"})
+    hashes = [certificates.retirementHash(i) for i in (1, 2)]
+    with pytest.raises(LedgerError, match="retirement 1: the event's fields do not hash"):
+        check_records_against_hashes("retirement", altered, lambda r: r.retirement_id, retirement_hash, 2, hashes)
+
+
+def test_a_retirement_missing_from_the_logs_is_refused(energy):
+    registry, oracle, certificates = energy
+    ledger = read_ledger(registry, certificates, oracle)
+    hashes = [certificates.retirementHash(i) for i in (1, 2)]
+    with pytest.raises(LedgerError, match=r"retirements \[2\] have no event"):
+        check_records_against_hashes(
+            "retirement", ledger.retirements[:1], lambda r: r.retirement_id, retirement_hash, 2, hashes
+        )
+
+
+def test_logs_read_from_too_late_a_block_are_an_error(energy):
+    registry, oracle, certificates = energy
+    with pytest.raises(LedgerError, match="has no CertificateIssued event"):
+        read_ledger(registry, certificates, oracle, from_block=chain_height())
+
+
+def test_log_pages_of_one_block_give_the_same_ledger(energy):
+    registry, oracle, certificates = energy
+    height = chain_height()
+    assert read_ledger(registry, certificates, oracle, block_number=height, log_page_blocks=1) == read_ledger(
+        registry, certificates, oracle, block_number=height
+    )
 
 
 def test_chain_reader_pages_give_the_same_items(energy):
