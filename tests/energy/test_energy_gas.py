@@ -1,16 +1,21 @@
 """Gas budgets of the energy contracts, measured with the benchmark's own helpers
-(scripts/bench_energy.py) on a fresh suite.
+(scripts/bench_energy.py) on a fresh suite (transaction gas from the node's receipt).
 
 Issue 5's targets and what is asserted here:
 - submitRound: the same gas within 1% for 10 and 1,000 leaves (met; 100,000 leaves in `make bench`).
-- settle <= 80,000 when the offtaker's settlement flag word and the beneficiary's owed balance are
-  already in use (met). The first settlement in a word of 256 certificates, and a settlement into a
-  project (whose cost includes the crowdfunding contract's own depositRevenue), cost more: ceilings.
-- issue <= 90,000 and retire/lockForExport <= 80,000 are NOT reachable with the agreed API (sequential
-  token ids and the full certificate, retirement and export records readable on-chain): an issue
-  writes three new storage slots (ERC-1155 balance, packed certificate, readings root = 66,300 gas)
-  on top of the 21,000 base before any check; a retirement stores four strings (>= 4 new slots =
-  88,400). The ceilings below are today's measurements plus a small margin, so a regression fails.
+- retire and lockForExport <= 80,000 (met, on a certificate's first and later retirements: a record
+  is one hash slot, retiredWh/exportedWh live in the certificate's only slot).
+- settle to the beneficiary <= 80,000 in the steady state (met). The first settlement of a word of
+  256 certificates into a beneficiary's first owed balance writes two new slots (2 x 22,100 gas on
+  top of the steady ~59k): ceiling.
+- settle into a project: NOT met with the mock crowdfunding (contracts/test/MockProjectRevenue.sol):
+  82.8k steady, of which ~27k is the crowdfunding's own depositRevenue (a cold call, the token's
+  transferFrom with two balance writes, its revenue total and two logs); EnergySales' own part is
+  ~56k. Issue 5 requires settle to pay into the crowdfunding itself, so this is a ceiling that
+  depends on the market's Crowdfunding (re-measure once it is merged).
+- issue <= 90,000 is NOT reachable with separate oracle, registry and certificates contracts, see
+  ISSUE_FLOOR_GAS below: the installation's first day now costs the same as later days (the
+  watermark lives in the registry's already non-zero installation slot), asserted at a ceiling.
 """
 
 import pytest
@@ -26,11 +31,20 @@ from scripts.bench_energy import (
     submit_round,
 )
 
-ISSUE_GAS_CEILING = 144_000  # measured 141,321 (round of 100 installations, 7-node proof)
-RETIRE_GAS_CEILING = 206_000  # measured 203,393 (four strings stored)
-EXPORT_GAS_CEILING = 157_000  # measured 154,539 (two strings stored)
-SETTLE_GAS_BUDGET = 80_000  # issue 5 budget; measured 61,738
-SETTLE_INTO_PROJECT_GAS_CEILING = 88_000  # measured 84,959 with the mock crowdfunding
+# Lower bound of `issue` (one installation-day, 7-node proof) before any execution, in gas:
+# 21,000 base + ~5,200 calldata (484 bytes) + 22,100 new certificate slot + 22,100 new ERC-1155
+# balance slot + 2,600 beneficiary account (ERC-1155 acceptance check) + 2,100 + 2,900 pause/counter
+# slot + oracle call (2,600 account + 2,100 root + 2,100 period) + registry call (2,600 account +
+# 2,100 role + 2,100 installation slot + 2,900 watermark write + 2,100 emission factor) + ~5,300
+# CertificateIssued and TransferSingle logs = 108,100; ABI coding, calls and Merkle hashing add ~10k.
+ISSUE_FLOOR_GAS = 108_100
+ISSUE_GAS_CEILING = 120_000  # measured 117,9xx steady and installation-first (was 141,321 / 181k)
+ISSUE_CONTRACT_FIRST_GAS_CEILING = 145_000  # the contract's very first issue: counter slot and factor lock
+RETIRE_GAS_BUDGET = 80_000  # issue 5 budget (was 203,393)
+EXPORT_GAS_BUDGET = 80_000  # issue 5 budget (was 154,539)
+SETTLE_GAS_BUDGET = 80_000  # issue 5 budget
+SETTLE_FIRST_USE_GAS_CEILING = 96_000  # two new slots (flag word, owed balance)
+SETTLE_INTO_PROJECT_GAS_CEILING = 84_000  # measured 82,799 with the mock (was 84,959)
 
 
 @pytest.fixture(scope="module")
@@ -54,12 +68,19 @@ def test_submit_round_gas_is_equal_within_one_percent_for_10_and_1000_leaves(ben
     assert abs(large - small) <= small // 100
 
 
-def test_issue_of_an_installation_day_stays_under_its_ceiling(bench, bob):
+def test_issue_of_the_contracts_first_certificate_stays_under_its_ceiling(bench, bob):
     suite, rounds = bench
-    first = issue_leaf(suite, 1, rounds[1][0], rounds[1][1][0], bob)  # day 10: first for the installation
-    steady = issue_leaf(suite, 2, rounds[2][0], rounds[2][1][0], bob)
-    print("GAS issue first", first, "steady", steady)
-    assert steady <= ISSUE_GAS_CEILING
+    assert issue_leaf(suite, 1, rounds[1][0], rounds[1][1][0], bob) <= ISSUE_CONTRACT_FIRST_GAS_CEILING
+
+
+def test_issue_of_an_installations_first_day_costs_the_same_as_a_later_day(bench, bob):
+    suite, rounds = bench
+    issue_leaf(suite, 1, rounds[1][0], rounds[1][1][0], bob)
+    installation_first = issue_leaf(suite, 1, rounds[1][0], rounds[1][1][2], bob)  # installation 3, day 10
+    steady = issue_leaf(suite, 2, rounds[2][0], rounds[2][1][2], bob)  # installation 3, day 11
+    print(f"issue gas: installation's first {installation_first}, next day {steady}")
+    assert abs(installation_first - steady) <= 100
+    assert ISSUE_FLOOR_GAS < steady <= ISSUE_GAS_CEILING
 
 
 @pytest.fixture
@@ -74,17 +95,20 @@ def held(bench, bob):
     return suite
 
 
-def test_retire_stays_under_its_ceiling(held, alice):
-    used = send(held.certificates.retire, 1, 1_000, "Municipalidad de Santiago", "Scope 2 market-based", "2026", "CL", sender=alice)
-    again = send(held.certificates.retire, 1, 1_000, "Municipalidad de Santiago", "Scope 2 market-based", "2026", "CL", sender=alice)
-    print("GAS retire", used, again)
-    assert used <= RETIRE_GAS_CEILING
+def test_retire_meets_the_80k_budget_on_first_and_later_use(held, alice):
+    args = ("Municipalidad de Santiago", "Scope 2 market-based", "2026", "CL")
+    first = send(held.certificates.retire, 1, 1_000, *args, sender=alice)  # the contract's first retirement
+    again = send(held.certificates.retire, 1, 1_000, *args, sender=alice)
+    other = send(held.certificates.retire, 3, 1_000, *args, sender=alice)  # first of another certificate
+    print(f"retire gas: {first}, {again}, {other}")
+    assert max(first, again, other) <= RETIRE_GAS_BUDGET
 
 
-def test_lock_for_export_stays_under_its_ceiling(held, alice):
-    used = send(held.certificates.lockForExport, 2, 1_000, "RENAMI Chile", "CL-2026-000123", sender=alice)
-    print("GAS export", used)
-    assert used <= EXPORT_GAS_CEILING
+def test_lock_for_export_meets_the_80k_budget_on_first_and_later_use(held, alice):
+    first = send(held.certificates.lockForExport, 2, 1_000, "RENAMI Chile", "CL-2026-000123", sender=alice)
+    again = send(held.certificates.lockForExport, 2, 1_000, "RENAMI Chile", "CL-2026-000124", sender=alice)
+    print(f"lockForExport gas: {first}, {again}")
+    assert max(first, again) <= EXPORT_GAS_BUDGET
 
 
 @pytest.fixture
@@ -100,12 +124,13 @@ def funded(held, operator, carol):
 def test_settle_to_beneficiary_meets_the_80k_budget(funded, bob):
     first = send(funded.sales.settle, 1, 1, sender=bob)  # first use of the flag word and of alice's owed balance
     steady = send(funded.sales.settle, 1, 3, sender=bob)
-    print("GAS settle ben", first, steady)
+    print(f"settle to beneficiary gas: first {first}, steady {steady}")
+    assert first <= SETTLE_FIRST_USE_GAS_CEILING
     assert steady <= SETTLE_GAS_BUDGET
 
 
 def test_settle_into_project_stays_under_its_ceiling(funded, bob):
-    first = send(funded.sales.settle, 2, 2, sender=bob)
+    send(funded.sales.settle, 2, 2, sender=bob)  # first use: the mock's revenue total is a new slot
     steady = send(funded.sales.settle, 2, 4, sender=bob)
-    print("GAS settle proj", first, steady)
+    print(f"settle into project gas: steady {steady}")
     assert steady <= SETTLE_INTO_PROJECT_GAS_CEILING
