@@ -52,7 +52,7 @@ interface IGenerationOracle {
 
     /// @notice Round ids must strictly increase: `roundId` is not above the last accepted one.
     error GenerationOracleStaleRound(uint64 roundId, uint64 lastRoundId);
-    /// @notice Round ids are capped at MAX_ROUND_ID so every accepted round stays issuable (certificates store it in 56 bits).
+    /// @notice Round ids are capped at MAX_ROUND_ID so every accepted round stays issuable (certificates store it in 32 bits: 2^32 - 1 rounds last 136 years at one per second).
     error GenerationOracleRoundIdTooLarge(uint64 roundId, uint64 maxRoundId);
     /// @notice The period is empty or reversed (start must be before end).
     error GenerationOracleEmptyPeriod(uint64 periodStart, uint64 periodEnd);
@@ -82,7 +82,7 @@ interface IGenerationOracle {
     ///         "Round(uint64 roundId,uint64 periodStart,uint64 periodEnd,bytes32 merkleRoot,uint32 leafCount,uint256 totalEnergyWh,bytes32 dataUriHash)".
     function ROUND_TYPEHASH() external view returns (bytes32);
 
-    /// @notice Highest accepted round id, 2^56 - 1 (a round a second would last two billion years).
+    /// @notice Highest accepted round id, 2^32 - 1 (a round a second would last 136 years; a round a day, eleven million).
     function MAX_ROUND_ID() external view returns (uint64);
 
     /// @notice Accepts a round signed by at least `quorum` distinct signers.
