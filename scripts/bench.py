@@ -19,6 +19,7 @@ from brownie import PesoToken, accounts, chain, network
 
 from scripts.bench_market import THESIS_MARKET, bench_market
 from scripts.bench_matcher import bench_matcher, print_bench
+from scripts.bench_energy import bench_energy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results.json"
@@ -44,7 +45,11 @@ def bench_token() -> dict[str, int]:
 
 def areas() -> list[tuple[str, AreaBench, dict[str, str]]]:
     """(area key, bench function, thesis figure per operation where the thesis had one)."""
-    return [("token", bench_token, {}), ("market", bench_market, THESIS_MARKET)]
+    return [
+        ("token", bench_token, {}),
+        ("market", bench_market, THESIS_MARKET),
+        ("energy", bench_energy, {}),
+    ]
 
 
 def print_table(area: str, gas: dict[str, int], thesis: dict[str, str]) -> None:

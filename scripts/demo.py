@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from brownie import Contract, accounts, chain, network
 
+from scripts.demo_energy import energy_walkthrough
 from scripts.demo_market import market_walkthrough
 from scripts.deploy import contracts_from_manifest, deploy_suite
 
@@ -23,7 +24,10 @@ def section(title: str) -> None:
 
 def walkthroughs() -> list[tuple[str, Walkthrough]]:
     """Each area's demo, in order; each gets the deployed contracts and brownie's accounts."""
-    return [("Market: participants, offers, matching, projects, crowdfunding, revenue", market_walkthrough)]
+    return [
+        ("Market: participants, offers, matching, projects, crowdfunding, revenue", market_walkthrough),
+        ("Certified generation: round, certificates, retirement, export, energy sales", energy_walkthrough),
+    ]
 
 
 def run_demo() -> dict[str, Any]:

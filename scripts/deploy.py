@@ -33,6 +33,7 @@ from brownie.network.account import LocalAccount
 from eth_utils import keccak
 
 from scripts.deployment import DeploymentError
+from scripts.deployment.energy import deploy_energy
 from scripts.deployment.market import deploy_market
 from scripts.deployment.token import EXTERNAL_TOKEN_TYPE, deploy_token, erc20_abi
 
@@ -56,6 +57,11 @@ def suite() -> list[Component]:
     return [
         Component("token", ("PaymentToken",), deploy_token),
         Component("market", ("ParticipantRegistry", "Marketplace", "Projects", "Crowdfunding"), deploy_market),
+        Component(
+            "energy",
+            ("InstallationRegistry", "GenerationOracle", "GenerationCertificates", "EnergySales"),
+            deploy_energy,
+        ),
     ]
 
 

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IProjectRevenue} from "../../interfaces/IProjectRevenue.sol";
+
+/// @title MockProjectRevenue
+/// @notice Test-only stand-in for the marketplace's Crowdfunding: pulls the revenue like the real
+///         one and keeps a total per project.
+contract MockProjectRevenue is IProjectRevenue {
+    using SafeERC20 for IERC20;
+
+    IERC20 public immutable token;
+    mapping(uint256 projectId => uint256 amountClp) public revenueOf;
+
+    constructor(IERC20 token_) {
+        token = token_;
+    }
+
+    function depositRevenue(uint256 projectId, uint256 amountClp) external {
+        revenueOf[projectId] += amountClp;
+        emit RevenueDeposited(projectId, msg.sender, amountClp);
+        token.safeTransferFrom(msg.sender, address(this), amountClp);
+    }
+}

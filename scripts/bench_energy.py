@@ -1,0 +1,215 @@
+"""Gas of the certified-generation contracts (``gas.energy`` in bench/results.json).
+
+- ``submitRound`` with quorum 2 for rounds of 10, 1,000 and 100,000 leaves (real trees built with
+  oracle/merkle.py, real EIP-712 signatures from oracle/signing.py): only the root is stored, so the
+  gas is the same within 1%.
+- ``issue`` of one installation-day (a leaf whose readingsRoot is the root of a real 96-reading tree),
+  beside a naive baseline that stores every 15-minute reading on-chain (contracts/test/
+  NaiveReadingStore.sol, benchmark-only), for 1, 10 and 100 installations.
+- ``retire``, ``lockForExport``, ``settle``.
+
+"(first)" rows pay for storage a later call finds in use (the contract's first certificate counter
+and the emission factor lock, a settlement-flag word, a balance); an installation's first day costs
+the same as its later days (its watermark shares the registry's already non-zero installation slot).
+"round + issue x N" is one round of N installations plus N issues, beside "naive" storing the same
+N x 96 readings. ``PREVIOUS_DESIGN_GAS`` are the figures of the previous design (readings root and
+watermark in their own slots, retirements and exports stored field by field), printed beside.
+
+Everything is deployed fresh on the connected local chain; signer keys are fixed benchmark keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from brownie import (
+    EnergySales,
+    GenerationCertificates,
+    GenerationOracle,
+    InstallationRegistry,
+    MockProjectRevenue,
+    NaiveReadingStore,
+    PesoToken,
+    accounts,
+    chain,
+    web3,
+)
+from eth_account import Account
+
+from oracle.merkle import StandardMerkleTree, generation_leaf_types, reading_leaf_types
+from oracle.signing import Round, round_as_tuple, round_from_generation_tree, sign_round
+
+DAY_S = 86_400
+INTERVAL_S = 900
+READINGS_PER_DAY = 96
+BENCH_DAY0 = 1_767_225_600  # 2026-01-01T00:00:00Z
+BENCH_SIGNER_KEYS = ("0x" + f"{0xBE7C1:064x}", "0x" + f"{0xBE7C2:064x}")
+ROUND_SIZES = (10, 1_000, 100_000)
+# measured on the previous design (commit 1f1a71d), same benchmark
+PREVIOUS_DESIGN_GAS = {
+    "issue (installation's first)": 181_000,
+    "issue (next day)": 141_321,
+    "retire": 203_393,
+    "lockForExport": 154_539,
+    "settle to beneficiary": 61_738,
+    "settle into project revenue": 84_959,
+}
+NAIVE_INSTALLATIONS = (1, 10, 100)
+
+
+def send(method: Any, *args: Any, sender: Any) -> int:
+    """Send a transaction and return its gas from the node's receipt. brownie 1.22.2 sometimes
+    reports a transaction of a long run as "dropped" while the node has mined it; reading the
+    receipt from the node directly avoids that false failure."""
+    pending = method(*args, {"from": sender, "required_confs": 0})
+    receipt = web3.eth.wait_for_transaction_receipt(pending.txid)
+    if receipt["status"] != 1:
+        raise RuntimeError(f"bench transaction {pending.txid} reverted")
+    return int(receipt["gasUsed"])
+
+
+@dataclass
+class EnergySuite:
+    token: Any
+    registry: Any
+    oracle: Any
+    certificates: Any
+    sales: Any
+    revenue: Any
+
+
+def deploy_bench_suite(admin: Any, signer_keys: Sequence[str] = BENCH_SIGNER_KEYS) -> EnergySuite:
+    """Token, mock project revenue and the four energy contracts; oracle quorum = len(signer_keys)."""
+    tx = {"from": admin}
+    token = PesoToken.deploy(admin, tx)
+    revenue = MockProjectRevenue.deploy(token, tx)
+    registry = InstallationRegistry.deploy(admin, tx)
+    registry.grantRole(registry.REGISTRAR_ROLE(), admin, tx)
+    registry.setEmissionFactor(2026, 350, "benchmark factor", tx)
+    signers = [Account.from_key(k).address for k in signer_keys]
+    oracle = GenerationOracle.deploy(admin, signers, len(signers), tx)
+    certificates = GenerationCertificates.deploy(admin, oracle, registry, tx)
+    registry.grantRole(registry.CERTIFIER_ROLE(), certificates, tx)
+    sales = EnergySales.deploy(admin, token, registry, certificates, revenue, tx)
+    return EnergySuite(token, registry, oracle, certificates, sales, revenue)
+
+
+def synthetic_day_wh(installation_id: int) -> list[int]:
+    """96 synthetic 15-minute readings (Wh) of a clear day, scaled a little per installation."""
+    peak_wh = 1_000 + installation_id % 500
+    return [max(0, peak_wh - abs(i - 52) * peak_wh // 24) if 28 <= i <= 76 else 0 for i in range(READINGS_PER_DAY)]
+
+
+def readings_tree(installation_id: int, period_start: int) -> StandardMerkleTree:
+    """Tree of the installation's 96 readings of the day starting at `period_start`."""
+    values = [(installation_id, period_start + i * INTERVAL_S, wh) for i, wh in enumerate(synthetic_day_wh(installation_id))]
+    return StandardMerkleTree.of(values, reading_leaf_types)
+
+
+def day_leaves(installation_ids: Sequence[int], period_start: int, real_readings_for: int = 0) -> list[tuple]:
+    """Generation leaves of one day; installations up to `real_readings_for` get a real readings root
+    (the others a distinct placeholder root, which costs the same on-chain)."""
+    leaves = []
+    for installation_id in installation_ids:
+        energy_wh = sum(synthetic_day_wh(installation_id))
+        if installation_id <= real_readings_for:
+            root = readings_tree(installation_id, period_start).root
+        else:
+            root = installation_id.to_bytes(32, "big")
+        leaves.append((installation_id, period_start, period_start + DAY_S, energy_wh, root))
+    return leaves
+
+
+def signed_round(round_id: int, leaves: list[tuple], oracle: Any, keys: Sequence[str]) -> tuple[Round, StandardMerkleTree, list[str]]:
+    tree = StandardMerkleTree.of(leaves, generation_leaf_types)
+    start = min(leaf[1] for leaf in leaves)
+    end = max(leaf[2] for leaf in leaves)
+    round_ = round_from_generation_tree(round_id, start, end, tree)
+    sigs = ["0x" + sign_round(round_, chain.id, oracle.address, key).hex() for key in keys]
+    return round_, tree, sigs
+
+
+def submit_round(suite: EnergySuite, round_id: int, leaves: list[tuple], sender: Any, keys: Sequence[str] = BENCH_SIGNER_KEYS) -> tuple[StandardMerkleTree, int]:
+    """Submit a signed round of `leaves`; returns its tree and the gas used."""
+    round_, tree, sigs = signed_round(round_id, leaves, suite.oracle, keys)
+    return tree, send(suite.oracle.submitRound, round_as_tuple(round_), sigs, sender=sender)
+
+
+def issue_leaf(suite: EnergySuite, round_id: int, tree: StandardMerkleTree, leaf: tuple, sender: Any) -> int:
+    """Issue the certificate of `leaf`; returns the gas used."""
+    arg = tuple("0x" + v.hex() if isinstance(v, bytes) else v for v in leaf)
+    proof = ["0x" + node.hex() for node in tree.proof(leaf)]
+    return send(suite.certificates.issue, round_id, arg, proof, sender=sender)
+
+
+def register_installations(suite: EnergySuite, count: int, beneficiary: Any, admin: Any, project_id: int = 0) -> None:
+    for i in range(count):
+        params = (beneficiary, 30_000, -33_448_900, -70_669_300, 13101, BENCH_DAY0 - 365 * DAY_S, project_id,
+                  "PV rooftop", "blue'Log X-1000", f"BL-{i:05d}", "PTSP")
+        send(suite.registry.registerInstallation, params, sender=admin)
+
+
+def naive_gas(store: Any, installation_count: int, period_start: int, sender: Any) -> int:
+    """Total gas to store every reading of one day for `installation_count` installations."""
+    total = 0
+    starts = [period_start + i * INTERVAL_S for i in range(READINGS_PER_DAY)]
+    for installation_id in range(1, installation_count + 1):
+        total += send(store.storeReadings, installation_id, starts, synthetic_day_wh(installation_id), sender=sender)
+    return total
+
+
+def bench_energy() -> dict[str, int]:
+    """Gas of the energy operations and of the naive baseline (see the module docstring)."""
+    admin, holder, offtaker, relayer = accounts[0], accounts[1], accounts[2], accounts[3]
+    suite = deploy_bench_suite(admin)
+    gas: dict[str, int] = {}
+
+    # Round 1 initialises the oracle's lastRoundId; every size is then measured under the same rules.
+    submit_round(suite, 1, day_leaves([1], BENCH_DAY0), relayer)
+    for round_id, size in enumerate(ROUND_SIZES, start=2):
+        _, used = submit_round(suite, round_id, day_leaves(range(1, size + 1), BENCH_DAY0 + round_id * DAY_S), relayer)
+        gas[f"submitRound, quorum 2, {size:,} leaves"] = used
+
+    # issue: installation-days in rounds of 100 installations, readingsRoot of 96 real readings
+    max_n = max(NAIVE_INSTALLATIONS)
+    register_installations(suite, max_n, holder, admin, project_id=0)
+    day_a, day_b = BENCH_DAY0 + 10 * DAY_S, BENCH_DAY0 + 11 * DAY_S
+    leaves_a = day_leaves(range(1, max_n + 1), day_a, real_readings_for=max_n)
+    tree_a, round_gas = submit_round(suite, 10, leaves_a, relayer)
+    issue_gas = [issue_leaf(suite, 10, tree_a, leaf, relayer) for leaf in leaves_a]
+    leaves_b = day_leaves(range(1, max_n + 1), day_b, real_readings_for=2)
+    tree_b, _ = submit_round(suite, 11, leaves_b, relayer)
+    steady = issue_leaf(suite, 11, tree_b, leaves_b[0], relayer)  # certificate max_n + 1
+    issue_leaf(suite, 11, tree_b, leaves_b[1], relayer)  # certificate max_n + 2
+    gas["issue, 96 readings (contract's first)"] = issue_gas[0]
+    gas["issue, 96 readings (installation's first)"] = issue_gas[1]
+    gas["issue, 96 readings (next day)"] = steady
+    gas["issue per 15-minute reading (amortised)"] = steady // READINGS_PER_DAY
+
+    store = NaiveReadingStore.deploy({"from": admin})
+    for n in NAIVE_INSTALLATIONS:
+        gas[f"naive: 96 readings x {n} installation(s)"] = naive_gas(store, n, BENCH_DAY0 + n * DAY_S, relayer)
+        gas[f"round + issue x {n} installation(s)"] = round_gas + sum(issue_gas[:n])
+
+    # retire / lockForExport: holder owns certificates 1..100 (day a) and 101, 102 (day b); each
+    # measured on a certificate none of whose Wh has left circulation yet
+    certs = suite.certificates
+    gas["retire"] = send(certs.retire, 1, 1_000, "Municipalidad de Santiago", "Scope 2 market-based", "2026", "CL", sender=holder)
+    gas["lockForExport"] = send(certs.lockForExport, 2, 1_000, "RENAMI Chile", "CL-2026-000123", sender=holder)
+
+    # settle: installation 1 without project (owed to the beneficiary), installation 2 linked to project 7
+    send(suite.registry.setProjectId, 2, 7, sender=admin)
+    send(suite.token.mint, offtaker, 10_000_000, sender=admin)
+    send(suite.token.approve, suite.sales, 10_000_000, sender=offtaker)
+    send(suite.sales.deposit, 10_000_000, sender=offtaker)
+    send(suite.sales.setTerms, 1, offtaker, 95, sender=admin)
+    send(suite.sales.setTerms, 2, offtaker, 95, sender=admin)
+    settle = suite.sales.settle
+    gas["settle to beneficiary (first)"] = send(settle, 1, 1, sender=relayer)
+    gas["settle to beneficiary"] = send(settle, 1, max_n + 1, sender=relayer)
+    gas["settle into project revenue (first)"] = send(settle, 2, 2, sender=relayer)
+    gas["settle into project revenue"] = send(settle, 2, max_n + 2, sender=relayer)
+    for operation, previous in PREVIOUS_DESIGN_GAS.items():
+        gas[f"was: {operation}"] = previous
+    return gas

@@ -1,0 +1,72 @@
+"""Certified generation: InstallationRegistry, GenerationOracle, GenerationCertificates, EnergySales.
+
+Wiring: the deployer is admin of all four, registrar of the registry and tariff setter of sales;
+GenerationCertificates gets the registry's CERTIFIER_ROLE; EnergySales pays project revenue into
+``deployed["Crowdfunding"]`` (the market component must come first). Oracle signers: on local chains
+(anvil 31337, ganache 1337) the deployer, quorum 1 (add the independent verifier and raise the quorum
+afterwards, as the demo does); elsewhere ORACLE_SIGNERS (comma-separated addresses) and ORACLE_QUORUM
+from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+
+from brownie import (
+    Contract,
+    EnergySales,
+    GenerationCertificates,
+    GenerationOracle,
+    InstallationRegistry,
+    chain,
+    web3,
+)
+from brownie.network.account import LocalAccount
+
+from scripts.deployment import DeploymentError
+
+LOCAL_CHAIN_IDS = (31337, 1337)
+
+
+def oracle_signers(deployer: LocalAccount, chain_id: int) -> tuple[list[str], int]:
+    """(signer addresses, quorum): the deployer alone on local chains, else from the environment."""
+    if chain_id in LOCAL_CHAIN_IDS:
+        return [deployer.address], 1
+    raw = os.environ.get("ORACLE_SIGNERS", "").strip()
+    if not raw:
+        raise DeploymentError(
+            f"chain {chain_id} is not local: set ORACLE_SIGNERS (comma-separated signer addresses) "
+            "and ORACLE_QUORUM for the generation oracle"
+        )
+    signers = [s.strip() for s in raw.split(",") if s.strip()]
+    bad = [s for s in signers if not web3.is_address(s)]
+    if bad:
+        raise DeploymentError(f"ORACLE_SIGNERS has invalid addresses: {bad}")
+    quorum_text = os.environ.get("ORACLE_QUORUM", str(len(signers))).strip()
+    if not quorum_text.isdigit() or not 1 <= int(quorum_text) <= len(signers):
+        raise DeploymentError(f"ORACLE_QUORUM must be between 1 and {len(signers)}, got {quorum_text!r}")
+    return [web3.to_checksum_address(s) for s in signers], int(quorum_text)
+
+
+def deploy_energy(deployer: LocalAccount, deployed: dict[str, Contract]) -> dict[str, Contract]:
+    """Deploy and wire the four energy contracts; returns them by manifest name."""
+    for required, component in (("PaymentToken", "token"), ("Crowdfunding", "market")):
+        if required not in deployed:
+            raise DeploymentError(
+                f"energy needs deployed[{required!r}] (from the {component} component) for EnergySales: "
+                f"deploy {component} before energy in scripts/deploy.py suite()"
+            )
+    tx = {"from": deployer}
+    registry = InstallationRegistry.deploy(deployer, tx)
+    registry.grantRole(registry.REGISTRAR_ROLE(), deployer, tx)
+    signers, quorum = oracle_signers(deployer, chain.id)
+    oracle = GenerationOracle.deploy(deployer, signers, quorum, tx)
+    certificates = GenerationCertificates.deploy(deployer, oracle, registry, tx)
+    registry.grantRole(registry.CERTIFIER_ROLE(), certificates, tx)
+    sales = EnergySales.deploy(deployer, deployed["PaymentToken"], registry, certificates, deployed["Crowdfunding"], tx)
+    return {
+        "InstallationRegistry": registry,
+        "GenerationOracle": oracle,
+        "GenerationCertificates": certificates,
+        "EnergySales": sales,
+    }

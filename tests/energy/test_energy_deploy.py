@@ -1,0 +1,79 @@
+"""scripts/deployment/energy.py: the energy component deploys and wires its four contracts."""
+
+import pytest
+
+from energy_helpers import day_leaf, installation_params, issue, make_round, node_signature
+from scripts.deployment import DeploymentError
+from scripts.deployment.energy import deploy_energy, oracle_signers
+
+
+@pytest.fixture(scope="module")
+def energy(token, MockProjectRevenue, operator):
+    crowdfunding = MockProjectRevenue.deploy(token, {"from": operator})
+    deployed = deploy_energy(operator, {"PaymentToken": token, "Crowdfunding": crowdfunding})
+    deployed["Crowdfunding"] = crowdfunding
+    return deployed
+
+
+def test_returns_the_four_manifest_names(energy):
+    assert {"InstallationRegistry", "GenerationOracle", "GenerationCertificates", "EnergySales"} <= set(energy)
+
+
+def test_missing_crowdfunding_raises_deployment_error(token, operator):
+    with pytest.raises(DeploymentError, match="Crowdfunding.*market"):
+        deploy_energy(operator, {"PaymentToken": token})
+
+
+def test_missing_payment_token_raises_deployment_error(operator):
+    with pytest.raises(DeploymentError, match="PaymentToken"):
+        deploy_energy(operator, {})
+
+
+def test_roles_are_wired(energy, operator):
+    registry, certificates = energy["InstallationRegistry"], energy["GenerationCertificates"]
+    assert registry.hasRole(registry.DEFAULT_ADMIN_ROLE(), operator)
+    assert registry.hasRole(registry.REGISTRAR_ROLE(), operator)
+    assert registry.hasRole(registry.CERTIFIER_ROLE(), certificates)
+    assert certificates.registry() == registry
+    assert certificates.oracle() == energy["GenerationOracle"]
+    sales = energy["EnergySales"]
+    assert sales.hasRole(sales.TARIFF_ROLE(), operator)
+
+
+def test_local_chain_oracle_signer_is_the_deployer(energy, operator):
+    oracle = energy["GenerationOracle"]
+    assert list(oracle.signers()) == [operator]
+    assert oracle.quorum() == 1
+
+
+def test_live_chain_without_oracle_signers_is_an_error(operator, monkeypatch):
+    monkeypatch.delenv("ORACLE_SIGNERS", raising=False)
+    with pytest.raises(DeploymentError, match="ORACLE_SIGNERS"):
+        oracle_signers(operator, 11155111)
+
+
+def test_live_chain_signers_and_quorum_from_environment(operator, alice, monkeypatch):
+    monkeypatch.setenv("ORACLE_SIGNERS", f"{operator.address}, {alice.address}")
+    monkeypatch.setenv("ORACLE_QUORUM", "2")
+    assert oracle_signers(operator, 11155111) == ([operator.address, alice.address], 2)
+    monkeypatch.setenv("ORACLE_QUORUM", "3")
+    with pytest.raises(DeploymentError, match="ORACLE_QUORUM"):
+        oracle_signers(operator, 11155111)
+
+
+def test_deployed_suite_certifies_and_settles_into_the_project(energy, token, operator, alice, carol, mallory):
+    registry, oracle = energy["InstallationRegistry"], energy["GenerationOracle"]
+    certificates, sales = energy["GenerationCertificates"], energy["EnergySales"]
+    registry.setEmissionFactor(2026, 350, "test", {"from": operator})
+    registry.registerInstallation(installation_params(alice, 3), {"from": operator})
+    leaf = day_leaf(1, 20, 10_000)
+    signed = make_round(1, [leaf])
+    oracle.submitRound(signed.as_tuple(), [node_signature(operator, signed.round, oracle.address)], {"from": mallory})
+    issue(certificates, signed, leaf, mallory)
+    token.mint(carol, 10_000, {"from": operator})
+    token.approve(sales, 10_000, {"from": carol})
+    sales.deposit(10_000, {"from": carol})
+    sales.setTerms(1, carol, 100, {"from": operator})
+    sales.settle(1, 1, {"from": mallory})
+    assert energy["Crowdfunding"].revenueOf(3) == 1_000
+    assert certificates.balanceOf(alice, 1) == 10_000

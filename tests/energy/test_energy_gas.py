@@ -1,0 +1,136 @@
+"""Gas budgets of the energy contracts, measured with the benchmark's own helpers
+(scripts/bench_energy.py) on a fresh suite (transaction gas from the node's receipt).
+
+Issue 5's targets and what is asserted here:
+- submitRound: the same gas within 1% for 10 and 1,000 leaves (met; 100,000 leaves in `make bench`).
+- retire and lockForExport <= 80,000 (met, on a certificate's first and later retirements: a record
+  is one hash slot, retiredWh/exportedWh live in the certificate's only slot).
+- settle to the beneficiary <= 80,000 in the steady state (met). The first settlement of a word of
+  256 certificates into a beneficiary's first owed balance writes two new slots (2 x 22,100 gas on
+  top of the steady ~59k): ceiling.
+- settle into a project: NOT met with the mock crowdfunding (contracts/test/MockProjectRevenue.sol):
+  82.8k steady, of which ~27k is the crowdfunding's own depositRevenue (a cold call, the token's
+  transferFrom with two balance writes, its revenue total and two logs); EnergySales' own part is
+  ~56k. Issue 5 requires settle to pay into the crowdfunding itself, so this is a ceiling that
+  depends on the market's Crowdfunding (re-measure once it is merged).
+- issue <= 90,000 is NOT reachable with separate oracle, registry and certificates contracts, see
+  ISSUE_FLOOR_GAS below: the installation's first day now costs the same as later days (the
+  watermark lives in the registry's already non-zero installation slot), asserted at a ceiling.
+"""
+
+import pytest
+
+from scripts.bench_energy import (
+    BENCH_DAY0,
+    DAY_S,
+    day_leaves,
+    deploy_bench_suite,
+    issue_leaf,
+    register_installations,
+    send,
+    submit_round,
+)
+
+# Lower bound of `issue` (one installation-day, 7-node proof) before any execution, in gas:
+# 21,000 base + ~5,200 calldata (484 bytes) + 22,100 new certificate slot + 22,100 new ERC-1155
+# balance slot + 2,600 beneficiary account (ERC-1155 acceptance check) + 2,100 + 2,900 pause/counter
+# slot + oracle call (2,600 account + 2,100 root + 2,100 period) + registry call (2,600 account +
+# 2,100 role + 2,100 installation slot + 2,900 watermark write + 2,100 emission factor) + ~5,300
+# CertificateIssued and TransferSingle logs = 101,900; ABI coding, calls and Merkle hashing add ~15k.
+ISSUE_FLOOR_GAS = 101_900
+ISSUE_GAS_CEILING = 120_000  # measured 116,8xx steady and installation-first (was 141,321 / 181k)
+ISSUE_CONTRACT_FIRST_GAS_CEILING = 145_000  # the contract's very first issue: counter slot and factor lock
+RETIRE_GAS_BUDGET = 80_000  # issue 5 budget (was 203,393)
+EXPORT_GAS_BUDGET = 80_000  # issue 5 budget (was 154,539)
+SETTLE_GAS_BUDGET = 80_000  # issue 5 budget
+SETTLE_FIRST_USE_GAS_CEILING = 96_000  # two new slots (flag word, owed balance)
+SETTLE_INTO_PROJECT_GAS_CEILING = 84_000  # measured 82,799 with the mock (was 84,959)
+
+
+@pytest.fixture(scope="module")
+def bench(operator, alice, carol, bob):
+    """A bench suite with installations 1..100 (2 linked to project 7), day 10 and day 11 rounds."""
+    suite = deploy_bench_suite(operator)
+    register_installations(suite, 100, alice, operator)
+    send(suite.registry.setProjectId, 2, 7, sender=operator)
+    rounds = {}
+    for round_id, day in ((1, 10), (2, 11)):
+        leaves = day_leaves(range(1, 101), BENCH_DAY0 + day * DAY_S, real_readings_for=2)
+        tree, _ = submit_round(suite, round_id, leaves, bob)
+        rounds[round_id] = (tree, leaves)
+    return suite, rounds
+
+
+def test_submit_round_gas_is_equal_within_one_percent_for_10_and_1000_leaves(bench, bob):
+    suite, _ = bench
+    _, small = submit_round(suite, 3, day_leaves(range(1, 11), BENCH_DAY0 + 20 * DAY_S), bob)
+    _, large = submit_round(suite, 4, day_leaves(range(1, 1_001), BENCH_DAY0 + 21 * DAY_S), bob)
+    assert abs(large - small) <= small // 100
+
+
+def test_issue_of_the_contracts_first_certificate_stays_under_its_ceiling(bench, bob):
+    suite, rounds = bench
+    assert issue_leaf(suite, 1, rounds[1][0], rounds[1][1][0], bob) <= ISSUE_CONTRACT_FIRST_GAS_CEILING
+
+
+def test_issue_of_an_installations_first_day_costs_the_same_as_a_later_day(bench, bob):
+    suite, rounds = bench
+    issue_leaf(suite, 1, rounds[1][0], rounds[1][1][0], bob)
+    installation_first = issue_leaf(suite, 1, rounds[1][0], rounds[1][1][2], bob)  # installation 3, day 10
+    steady = issue_leaf(suite, 2, rounds[2][0], rounds[2][1][2], bob)  # installation 3, day 11
+    print(f"issue gas: installation's first {installation_first}, next day {steady}")
+    assert abs(installation_first - steady) <= 100
+    assert ISSUE_FLOOR_GAS < steady <= ISSUE_GAS_CEILING
+
+
+@pytest.fixture
+def held(bench, bob):
+    """alice holds certificates 1 (installation 1) and 2 (installation 2, project 7) of day 10,
+    3 and 4 of day 11."""
+    suite, rounds = bench
+    for round_id in (1, 2):
+        tree, leaves = rounds[round_id]
+        issue_leaf(suite, round_id, tree, leaves[0], bob)
+        issue_leaf(suite, round_id, tree, leaves[1], bob)
+    return suite
+
+
+def test_retire_meets_the_80k_budget_on_first_and_later_use(held, alice):
+    args = ("Municipalidad de Santiago", "Scope 2 market-based", "2026", "CL")
+    first = send(held.certificates.retire, 1, 1_000, *args, sender=alice)  # the contract's first retirement
+    again = send(held.certificates.retire, 1, 1_000, *args, sender=alice)
+    other = send(held.certificates.retire, 3, 1_000, *args, sender=alice)  # first of another certificate
+    print(f"retire gas: {first}, {again}, {other}")
+    assert max(first, again, other) <= RETIRE_GAS_BUDGET
+
+
+def test_lock_for_export_meets_the_80k_budget_on_first_and_later_use(held, alice):
+    first = send(held.certificates.lockForExport, 2, 1_000, "RENAMI Chile", "CL-2026-000123", sender=alice)
+    again = send(held.certificates.lockForExport, 2, 1_000, "RENAMI Chile", "CL-2026-000124", sender=alice)
+    print(f"lockForExport gas: {first}, {again}")
+    assert max(first, again) <= EXPORT_GAS_BUDGET
+
+
+@pytest.fixture
+def funded(held, operator, carol):
+    send(held.token.mint, carol, 10_000_000, sender=operator)
+    send(held.token.approve, held.sales, 10_000_000, sender=carol)
+    send(held.sales.deposit, 10_000_000, sender=carol)
+    send(held.sales.setTerms, 1, carol, 95, sender=operator)
+    send(held.sales.setTerms, 2, carol, 95, sender=operator)
+    return held
+
+
+def test_settle_to_beneficiary_meets_the_80k_budget(funded, bob):
+    first = send(funded.sales.settle, 1, 1, sender=bob)  # first use of the flag word and of alice's owed balance
+    steady = send(funded.sales.settle, 1, 3, sender=bob)
+    print(f"settle to beneficiary gas: first {first}, steady {steady}")
+    assert first <= SETTLE_FIRST_USE_GAS_CEILING
+    assert steady <= SETTLE_GAS_BUDGET
+
+
+def test_settle_into_project_stays_under_its_ceiling(funded, bob):
+    send(funded.sales.settle, 2, 2, sender=bob)  # first use: the mock's revenue total is a new slot
+    steady = send(funded.sales.settle, 2, 4, sender=bob)
+    print(f"settle into project gas: steady {steady}")
+    assert steady <= SETTLE_INTO_PROJECT_GAS_CEILING

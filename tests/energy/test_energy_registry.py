@@ -1,0 +1,181 @@
+"""InstallationRegistry: installations, status, beneficiaries, emission factors and roles."""
+
+import brownie
+import pytest
+
+from energy_helpers import day_leaf, installation_params, issue, make_round, submit
+
+ACTIVE, SUSPENDED, DECOMMISSIONED = 0, 1, 2
+
+
+def test_register_stores_every_field(registry, alice, operator):
+    tx = registry.registerInstallation(installation_params(alice, 5, "BL-9"), {"from": operator})
+    assert tx.return_value == 1
+    inst = registry.installation(1)
+    assert inst["beneficiary"] == alice
+    assert inst["status"] == ACTIVE
+    assert inst["capacityW"] == 30_000
+    assert inst["latE6"] == -33_448_900
+    assert inst["lonE6"] == -70_669_300
+    assert inst["communeCode"] == 13101
+    assert inst["commissionedAt"] == 1_735_689_600
+    assert inst["projectId"] == 5
+    assert inst["technology"] == "PV rooftop, monocrystalline"
+    assert inst["dataloggerKind"] == "blue'Log X-1000"
+    assert inst["dataloggerSerial"] == "BL-9"
+    assert inst["programme"] == "PTSP"
+    ev = tx.events["InstallationRegistered"]
+    assert ev["installationId"] == 1
+    assert ev["beneficiary"] == alice
+    assert ev["projectId"] == 5
+    assert ev["programme"] == "PTSP"
+
+
+def test_ids_are_sequential_from_one(registry, site, project_site):
+    assert site == 1
+    assert project_site == 2
+    assert registry.installationCount() == 2
+
+
+def test_installation_core_returns_beneficiary_status_project(registry, project_site, bob):
+    beneficiary, status, project_id = registry.installationCore(project_site)
+    assert beneficiary == bob
+    assert status == ACTIVE
+    assert project_id == 7
+
+
+@pytest.mark.parametrize("installation_id", [0, 3])
+def test_unknown_installation_is_rejected(registry, site, project_site, installation_id):
+    with brownie.reverts(revert_pattern=rf"InstallationRegistryUnknownInstallation: {installation_id}"):
+        registry.installation(installation_id)
+
+
+def test_zero_beneficiary_is_rejected(registry, operator):
+    with brownie.reverts(revert_pattern=r"InstallationRegistryZeroBeneficiary: ?"):
+        registry.registerInstallation(installation_params("0x" + "00" * 20), {"from": operator})
+
+
+def test_zero_capacity_is_rejected(registry, alice, operator):
+    params = list(installation_params(alice))
+    params[1] = 0
+    with brownie.reverts(revert_pattern=r"InstallationRegistryZeroCapacity: ?"):
+        registry.registerInstallation(params, {"from": operator})
+
+
+@pytest.mark.parametrize("lat,lon", [(90_000_001, 0), (-90_000_001, 0), (0, 180_000_001), (0, -180_000_001)])
+def test_coordinates_out_of_range_are_rejected(registry, alice, operator, lat, lon):
+    params = list(installation_params(alice))
+    params[2], params[3] = lat, lon
+    with brownie.reverts(revert_pattern=r"InstallationRegistryInvalidCoordinates: .*"):
+        registry.registerInstallation(params, {"from": operator})
+
+
+def test_suspend_and_reactivate(registry, site, operator):
+    tx = registry.setStatus(site, SUSPENDED, {"from": operator})
+    ev = tx.events["InstallationStatusChanged"]
+    assert ev["previousStatus"] == ACTIVE
+    assert ev["newStatus"] == SUSPENDED
+    registry.setStatus(site, ACTIVE, {"from": operator})
+    assert registry.installation(site)["status"] == ACTIVE
+
+
+def test_decommissioning_is_final(registry, site, operator):
+    registry.setStatus(site, DECOMMISSIONED, {"from": operator})
+    with brownie.reverts(revert_pattern=rf"InstallationRegistryDecommissioned: {site}"):
+        registry.setStatus(site, ACTIVE, {"from": operator})
+
+
+def test_setting_the_same_status_is_rejected(registry, site, operator):
+    with brownie.reverts(revert_pattern=r"InstallationRegistryStatusUnchanged: 1, 0"):
+        registry.setStatus(site, ACTIVE, {"from": operator})
+
+
+def test_set_beneficiary(registry, site, alice, carol, operator):
+    tx = registry.setBeneficiary(site, carol, {"from": operator})
+    ev = tx.events["BeneficiaryChanged"]
+    assert ev["previousBeneficiary"] == alice
+    assert ev["newBeneficiary"] == carol
+    assert registry.installation(site)["beneficiary"] == carol
+
+
+def test_set_zero_beneficiary_is_rejected(registry, site, operator):
+    with brownie.reverts(revert_pattern=r"InstallationRegistryZeroBeneficiary: ?"):
+        registry.setBeneficiary(site, "0x" + "00" * 20, {"from": operator})
+
+
+def test_set_project_id(registry, site, operator):
+    tx = registry.setProjectId(site, 42, {"from": operator})
+    assert tx.events["ProjectLinked"]["projectId"] == 42
+    assert registry.installation(site)["projectId"] == 42
+
+
+def test_set_datalogger(registry, site, operator):
+    tx = registry.setDatalogger(site, "WEB'log", "WL-77", {"from": operator})
+    assert tx.events["DataloggerChanged"]["dataloggerSerial"] == "WL-77"
+    inst = registry.installation(site)
+    assert inst["dataloggerKind"] == "WEB'log"
+    assert inst["dataloggerSerial"] == "WL-77"
+
+
+def test_set_emission_factor_and_change_it_before_use(registry, operator):
+    tx = registry.setEmissionFactor(2030, 300, "draft", {"from": operator})
+    assert tx.events["EmissionFactorSet"]["gCo2ePerKwh"] == 300
+    registry.setEmissionFactor(2030, 290, "CEN 2030", {"from": operator})
+    factor, source = registry.emissionFactor(2030)
+    assert factor == 290
+    assert source == "CEN 2030"
+    assert not registry.emissionFactorLocked(2030)
+
+
+def test_zero_emission_factor_is_rejected(registry, operator):
+    with brownie.reverts(revert_pattern=r"InstallationRegistryZeroEmissionFactor: 2030"):
+        registry.setEmissionFactor(2030, 0, "none", {"from": operator})
+
+
+def test_emission_factor_is_locked_once_a_certificate_uses_it(
+    registry, oracle, certificates, site, signer_keys, operator, mallory
+):
+    leaf = day_leaf(site, 10)
+    signed = make_round(1, [leaf])
+    submit(oracle, signed, signer_keys, mallory)
+    tx = issue(certificates, signed, leaf, mallory)
+    assert "EmissionFactorLocked" in tx.events
+    assert registry.emissionFactorLocked(2026)
+    with brownie.reverts(revert_pattern=r"InstallationRegistryEmissionFactorLocked: 2026, 350"):
+        registry.setEmissionFactor(2026, 1, "silently lower", {"from": operator})
+    assert registry.emissionFactor(2026)[0] == 350
+
+
+def test_authorize_issuance_only_for_certifier(registry, site, mallory, operator):
+    for caller in (mallory, operator):
+        with brownie.reverts(revert_pattern=r"AccessControlUnauthorizedAccount: .*"):
+            registry.authorizeIssuance(site, 2026, 1_767_225_600, 1_767_312_000, {"from": caller})
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda r, a: r.registerInstallation(installation_params(a), {"from": a}),
+        lambda r, a: r.setStatus(1, SUSPENDED, {"from": a}),
+        lambda r, a: r.setBeneficiary(1, a, {"from": a}),
+        lambda r, a: r.setProjectId(1, 9, {"from": a}),
+        lambda r, a: r.setDatalogger(1, "x", "y", {"from": a}),
+        lambda r, a: r.setEmissionFactor(2031, 1, "fake", {"from": a}),
+        lambda r, a: r.authorizeIssuance(1, 2026, 1_767_225_600, 1_767_312_000, {"from": a}),
+        lambda r, a: r.grantRole(r.REGISTRAR_ROLE(), a, {"from": a}),
+    ],
+    ids=["register", "setStatus", "setBeneficiary", "setProjectId", "setDatalogger", "setEmissionFactor",
+         "authorizeIssuance", "grantRole"],
+)
+def test_mallory_cannot_call_role_gated_functions(registry, site, mallory, call):
+    with brownie.reverts(revert_pattern=r"AccessControlUnauthorizedAccount: .*"):
+        call(registry, mallory)
+
+
+def test_watermark_starts_at_the_commissioning_date(registry, site):
+    assert registry.certifiedUntil(site) == registry.installation(site)["commissionedAt"]
+
+
+def test_project_id_beyond_48_bits_reverts(registry, site, operator):
+    with brownie.reverts(revert_pattern=r"InstallationRegistryProjectIdTooLarge: .*"):
+        registry.setProjectId(site, 2**48, {"from": operator})

@@ -1,0 +1,168 @@
+"""EnergySales: terms, deposits, settlement into project revenue or to the beneficiary."""
+
+import brownie
+import pytest
+
+from energy_helpers import day_leaf, issue, make_round, submit
+
+TARIFF = 95  # CLP per kWh
+
+
+@pytest.fixture
+def certified(certificates, oracle, site, project_site, signer_keys, mallory):
+    """Certificates 1 (site, a synthetic clear day) and 2 (project site, 50,001 Wh)."""
+    leaves = [day_leaf(site, 10), day_leaf(project_site, 10, 50_001)]
+    signed = make_round(1, leaves)
+    submit(oracle, signed, signer_keys, mallory)
+    issue(certificates, signed, leaves[0], mallory)
+    issue(certificates, signed, leaves[1], mallory)
+    return leaves
+
+
+@pytest.fixture
+def offtaker(token, sales, site, project_site, carol, operator):
+    """carol buys the energy of both installations and has deposited 100,000 CLP."""
+    token.mint(carol, 1_000_000, {"from": operator})
+    token.approve(sales, 1_000_000, {"from": carol})
+    sales.deposit(100_000, {"from": carol})
+    sales.setTerms(1, carol, TARIFF, {"from": operator})
+    sales.setTerms(2, carol, TARIFF, {"from": operator})
+    return carol
+
+
+def test_set_terms(sales, site, carol, operator):
+    tx = sales.setTerms(site, carol, TARIFF, {"from": operator})
+    offtaker, tariff = sales.terms(site)
+    assert offtaker == carol
+    assert tariff == TARIFF
+    assert tx.events["TermsSet"]["tariffClpPerKwh"] == TARIFF
+
+
+def test_set_terms_for_unknown_installation_reverts(sales, carol, operator):
+    with brownie.reverts(revert_pattern=r"InstallationRegistryUnknownInstallation: 5"):
+        sales.setTerms(5, carol, TARIFF, {"from": operator})
+
+
+def test_set_terms_with_zero_offtaker_reverts(sales, site, operator):
+    with brownie.reverts(revert_pattern=r"EnergySalesZeroOfftaker: ?"):
+        sales.setTerms(site, "0x" + "00" * 20, TARIFF, {"from": operator})
+
+
+def test_deposit_and_withdraw(sales, token, offtaker):
+    assert sales.depositOf(offtaker) == 100_000
+    tx = sales.withdraw(40_000, {"from": offtaker})
+    assert tx.events["Withdrawn"]["amountClp"] == 40_000
+    assert sales.depositOf(offtaker) == 60_000
+    assert token.balanceOf(offtaker) == 940_000
+    assert token.balanceOf(sales) == 60_000
+
+
+def test_withdraw_more_than_deposit_reverts(sales, offtaker):
+    with brownie.reverts(revert_pattern=r"EnergySalesInsufficientDeposit: .*"):
+        sales.withdraw(100_001, {"from": offtaker})
+
+
+def test_zero_deposit_and_withdraw_revert(sales, offtaker):
+    with brownie.reverts(revert_pattern=r"EnergySalesZeroAmount: ?"):
+        sales.deposit(0, {"from": offtaker})
+    with brownie.reverts(revert_pattern=r"EnergySalesZeroAmount: ?"):
+        sales.withdraw(0, {"from": offtaker})
+
+
+def test_settle_with_project_pays_crowdfunding_revenue(sales, token, revenue, certified, offtaker, mallory):
+    expected = 50_001 * TARIFF // 1000  # floor: 4,750 CLP (4,750.095)
+    assert sales.quote(2, 2) == expected
+    tx = sales.settle(2, 2, {"from": mallory})
+    assert tx.return_value == expected
+    assert revenue.revenueOf(7) == expected
+    assert token.balanceOf(revenue) == expected
+    assert sales.depositOf(offtaker) == 100_000 - expected
+    assert sales.isSettled(2)
+    ev = tx.events["Settled"]
+    assert ev["amountClp"] == expected
+    assert ev["projectId"] == 7
+    assert ev["energyWh"] == 50_001
+    assert tx.events["RevenueDeposited"]["projectId"] == 7
+
+
+def test_settle_without_project_owes_the_beneficiary(sales, token, certified, offtaker, alice, mallory):
+    expected = certified[0][3] * TARIFF // 1000
+    sales.settle(1, 1, {"from": mallory})
+    assert sales.owedTo(alice) == expected
+    before = token.balanceOf(alice)
+    tx = sales.claim({"from": alice})
+    assert tx.return_value == expected
+    assert token.balanceOf(alice) == before + expected
+    assert sales.owedTo(alice) == 0
+
+
+def test_claim_with_nothing_owed_reverts(sales, mallory):
+    with brownie.reverts(revert_pattern=r"(?i)EnergySalesNothingToClaim: .*"):
+        sales.claim({"from": mallory})
+
+
+def test_settling_twice_is_rejected(sales, certified, offtaker, mallory):
+    sales.settle(2, 2, {"from": mallory})
+    with brownie.reverts(revert_pattern=r"EnergySalesAlreadySettled: 2"):
+        sales.settle(2, 2, {"from": mallory})
+
+
+def test_settling_a_certificate_of_another_installation_is_rejected(sales, certified, offtaker, mallory):
+    with brownie.reverts(revert_pattern=r"EnergySalesWrongInstallation: 1, 2, 1"):
+        sales.settle(2, 1, {"from": mallory})
+
+
+def test_settling_an_unknown_certificate_reverts(sales, certified, offtaker, mallory):
+    with brownie.reverts(revert_pattern=r"GenerationCertificatesUnknownCertificate: 3"):
+        sales.settle(1, 3, {"from": mallory})
+
+
+def test_settling_without_terms_reverts(sales, certified, mallory):
+    with brownie.reverts(revert_pattern=r"EnergySalesNoTerms: 1"):
+        sales.settle(1, 1, {"from": mallory})
+
+
+def test_insufficient_deposit_reverts_and_pays_nothing(sales, revenue, certified, offtaker, mallory):
+    sales.withdraw(100_000 - 4_749, {"from": offtaker})  # one peso short of 4,750
+    with brownie.reverts(revert_pattern=r"(?i)EnergySalesInsufficientDeposit: .*, 4750, 4749"):
+        sales.settle(2, 2, {"from": mallory})
+    assert revenue.revenueOf(7) == 0
+    assert sales.depositOf(offtaker) == 4_749
+    assert not sales.isSettled(2)
+
+
+def test_settlements_of_many_certificates_use_separate_flags(sales, certified, offtaker, mallory):
+    sales.settle(1, 1, {"from": mallory})
+    assert sales.isSettled(1)
+    assert not sales.isSettled(2)
+    assert not sales.isSettled(257)
+
+
+def test_paused_settlement_reverts_and_deposits_still_work(sales, certified, offtaker, operator, mallory):
+    sales.pause({"from": operator})
+    with brownie.reverts(revert_pattern=r"EnforcedPause: ?"):
+        sales.settle(2, 2, {"from": mallory})
+    sales.withdraw(1, {"from": offtaker})
+    sales.deposit(1, {"from": offtaker})
+    sales.unpause({"from": operator})
+    sales.settle(2, 2, {"from": mallory})
+    assert sales.isSettled(2)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s, a: s.setTerms(1, a, 1, {"from": a}),
+        lambda s, a: s.pause({"from": a}),
+        lambda s, a: s.unpause({"from": a}),
+    ],
+    ids=["setTerms", "pause", "unpause"],
+)
+def test_mallory_cannot_call_role_gated_functions(sales, site, mallory, call):
+    with brownie.reverts(revert_pattern=r"AccessControlUnauthorizedAccount: .*"):
+        call(sales, mallory)
+
+
+def test_tariff_above_96_bits_is_rejected(sales, site, carol, operator):
+    with brownie.reverts(revert_pattern=rf"EnergySalesTariffTooLarge: {2**96}"):
+        sales.setTerms(site, carol, 2**96, {"from": operator})
