@@ -235,6 +235,8 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
     /// @return The data URI.
     function uri(uint256 tokenId) public view override returns (string memory) {
         CertificateRecord storage cert = _existing(tokenId);
+        // JSON keys need double quotes, so its fragments are single-quoted Solidity strings.
+        // solhint-disable quotes
         bytes memory json = abi.encodePacked(
             '{"name":"PV Ledger generation certificate #',
             tokenId.toString(),
@@ -255,6 +257,7 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
             uint256(_utcYear(cert.periodStart)).toString(),
             "}}"
         );
+        // solhint-enable quotes
         return string.concat("data:application/json;base64,", Base64.encode(json));
     }
 
