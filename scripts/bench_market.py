@@ -10,6 +10,7 @@ balance and (for revenue) an allowance, as a settlement contract that approves o
 from __future__ import annotations
 
 from brownie import PesoToken, accounts, chain
+from eth_utils import keccak
 
 from scripts.deployment.market import deploy_market
 
@@ -45,7 +46,8 @@ def bench_market() -> dict[str, int]:
     operator = accounts[0]
     owner, provider, installer, manager = accounts[1], accounts[4], accounts[5], accounts[6]
     funders = [accounts[2], accounts[3], accounts[7], accounts[8]]
-    funders += [accounts.add() for _ in range(4)]
+    # fixed throwaway keys: accounts.add() without a key would print a fresh mnemonic
+    funders += [accounts.add(keccak(text=f"pv-ledger bench funder {n}").hex()) for n in range(4)]
     for funder in funders[4:]:
         operator.transfer(funder, "1 ether", silent=True)
     tx = {"from": operator}
