@@ -29,7 +29,8 @@ message.
 from __future__ import annotations
 
 from dataclasses import astuple, dataclass, fields
-from typing import Any, Protocol
+import json
+from typing import Any, Callable, Protocol
 
 from eth_abi import encode
 from eth_account import Account
@@ -298,3 +299,31 @@ def round_digest(round_: Round, chain_id: int, oracle_address: AddressLike) -> b
 def typed_data_digest(full_message: dict[str, Any]) -> bytes:
     """Digest of any ``eth_signTypedData_v4`` JSON, computed by eth-account (for cross-checks)."""
     return bytes(_hash_eip191_message(encode_typed_data(full_message=full_message)))
+
+
+class NodeSigningError(Exception):
+    """A node refused to sign a round (the account is not unlocked there, or it lacks the method)."""
+
+
+def node_sign_round(
+    make_request: Callable[[str, list[Any]], dict[str, Any]],
+    signer_address: str,
+    round_: Round,
+    chain_id: int,
+    oracle_address: AddressLike,
+) -> str:
+    """Have a node sign `round_` as `signer_address` with ``eth_signTypedData_v4``.
+
+    For co-signers whose key lives in a node or wallet, not in Python. The typed data is
+    :func:`round_typed_data`; it is sent as a JSON string (anvil, geth, MetaMask) and, if the node
+    refuses that, as an object (ganache 7). `make_request` is e.g. ``web3.provider.make_request``.
+    Returns the 65-byte signature as 0x-hex.
+    """
+    typed = round_typed_data(round_, chain_id, oracle_address)
+    errors = []
+    for payload in (json.dumps(typed), typed):
+        response = make_request("eth_signTypedData_v4", [signer_address, payload])
+        if "error" not in response:
+            return str(response["result"])
+        errors.append(response["error"].get("message", response["error"]) if isinstance(response["error"], dict) else response["error"])
+    raise NodeSigningError(f"the node cannot sign for {signer_address}: {errors[-1]}")

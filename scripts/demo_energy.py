@@ -7,7 +7,6 @@ The readings are synthetic (a clear-sky triangle around solar noon scaled by cap
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -16,7 +15,7 @@ from brownie import chain, web3
 from eth_account import Account
 
 from oracle.merkle import StandardMerkleTree, generation_leaf_types, reading_leaf_types
-from oracle.signing import Round, round_as_tuple, round_from_generation_tree, round_typed_data, sign_round
+from oracle.signing import NodeSigningError, Round, node_sign_round, round_as_tuple, round_from_generation_tree, sign_round
 
 DAY_S = 86_400
 INTERVAL_S = 900
@@ -64,11 +63,10 @@ def node_or_key_signature(signer: Any, round_: Round, oracle_address: str) -> st
     key = getattr(signer, "private_key", None)
     if key:
         return "0x" + sign_round(round_, chain.id, oracle_address, key).hex()
-    typed = round_typed_data(round_, chain.id, oracle_address)
-    response = web3.provider.make_request("eth_signTypedData_v4", [signer.address, json.dumps(typed)])
-    if "error" in response:
-        raise DemoError(f"the node cannot sign for {signer.address}: {response['error']}")
-    return response["result"]
+    try:
+        return node_sign_round(web3.provider.make_request, signer.address, round_, chain.id, oracle_address)
+    except NodeSigningError as exc:
+        raise DemoError(str(exc)) from None
 
 
 def energy_walkthrough(contracts: dict[str, Any], accounts: Any) -> None:

@@ -3,7 +3,6 @@ Merkle trees and EIP-712 signatures; these only assemble them for brownie calls)
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -114,10 +113,6 @@ def node_signature(account: Any, round_: Round, oracle_address: Any) -> str:
     JSON oracle/signing.py writes for wallets: the path a co-signer without a raw key takes."""
     from brownie import web3
 
-    from oracle.signing import round_typed_data
+    from oracle.signing import node_sign_round
 
-    typed = round_typed_data(round_, chain.id, oracle_address)
-    response = web3.provider.make_request("eth_signTypedData_v4", [str(account), json.dumps(typed)])
-    if "error" in response:
-        raise RuntimeError(f"eth_signTypedData_v4 failed: {response['error']}")
-    return response["result"]
+    return node_sign_round(web3.provider.make_request, str(account), round_, chain.id, oracle_address)

@@ -12,6 +12,7 @@ import pytest
 from eth_account import Account
 from eth_account._utils.encode_typed_data.encoding_and_hashing import hash_domain, hash_struct
 
+from oracle import signing
 from oracle.merkle import StandardMerkleTree, generation_leaf_types
 from oracle.signing import (
     ROUND_TYPE_STRING,
@@ -239,3 +240,42 @@ def test_ethers_verify_typed_data_recovers_signer(round_):
         capture_output=True, text=True, cwd=PROJECT_ROOT, check=True,
     )
     assert result.stdout == SIGNER
+
+
+def _fake_node(accepts: type, key: str):
+    """A node answering eth_signTypedData_v4 only when the typed data comes as `accepts` (str like
+    anvil, dict like ganache 7), signing with `key`."""
+    from eth_account import Account
+    from eth_account.messages import encode_typed_data
+
+    calls = []
+
+    def make_request(method, params):
+        calls.append((method, type(params[1])))
+        if not isinstance(params[1], accepts):
+            return {"error": {"code": -32700, "message": "cannot sign data"}}
+        full = json.loads(params[1]) if isinstance(params[1], str) else params[1]
+        signed = Account.sign_message(encode_typed_data(full_message=full), key)
+        return {"result": "0x" + signed.signature.hex().removeprefix("0x")}
+
+    return make_request, calls
+
+
+@pytest.mark.parametrize("accepts", [str, dict])
+def test_node_sign_round_works_with_string_and_object_nodes(accepts):
+    key = "0x" + "42" * 32
+    signer = Account.from_key(key).address
+    make_request, calls = _fake_node(accepts, key)
+    round_ = signing.Round(1, 1_700_000_000, 1_700_086_400, b"\x11" * 32, 3, 1_000, b"\x00" * 32)
+    oracle = "0x" + "ab" * 20
+    signature = signing.node_sign_round(make_request, signer, round_, 31337, oracle)
+    assert signing.recover_round_signer(round_, 31337, oracle, bytes.fromhex(signature[2:])) == signer
+    assert calls[-1][1] is accepts
+    assert all(method == "eth_signTypedData_v4" for method, _ in calls)
+
+
+def test_node_that_refuses_both_forms_is_a_clear_error():
+    make_request, _ = _fake_node(bytes, "0x" + "42" * 32)
+    round_ = signing.Round(1, 1_700_000_000, 1_700_086_400, b"\x11" * 32, 3, 1_000, b"\x00" * 32)
+    with pytest.raises(signing.NodeSigningError, match="cannot sign for 0xabc"):
+        signing.node_sign_round(make_request, "0xabc", round_, 31337, "0x" + "ab" * 20)
