@@ -42,7 +42,7 @@ def oracle_signers(deployer: LocalAccount, chain_id: int) -> tuple[list[str], in
     bad = [s for s in signers if not web3.is_address(s)]
     if bad:
         raise DeploymentError(f"ORACLE_SIGNERS has invalid addresses: {bad}")
-    quorum_text = os.environ.get("ORACLE_QUORUM", str(len(signers))).strip()
+    quorum_text = os.environ.get("ORACLE_QUORUM", "").strip() or str(len(signers))
     if not quorum_text.isdigit() or not 1 <= int(quorum_text) <= len(signers):
         raise DeploymentError(f"ORACLE_QUORUM must be between 1 and {len(signers)}, got {quorum_text!r}")
     return [web3.to_checksum_address(s) for s in signers], int(quorum_text)

@@ -61,6 +61,12 @@ def test_live_chain_signers_and_quorum_from_environment(operator, alice, monkeyp
         oracle_signers(operator, 11155111)
 
 
+def test_empty_oracle_quorum_means_every_signer(operator, alice, monkeypatch):
+    monkeypatch.setenv("ORACLE_SIGNERS", f"{operator.address},{alice.address}")
+    monkeypatch.setenv("ORACLE_QUORUM", "")
+    assert oracle_signers(operator, 11155111)[1] == 2
+
+
 def test_deployed_suite_certifies_and_settles_into_the_project(energy, token, operator, alice, carol, mallory):
     registry, oracle = energy["InstallationRegistry"], energy["GenerationOracle"]
     certificates, sales = energy["GenerationCertificates"], energy["EnergySales"]
