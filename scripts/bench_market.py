@@ -13,8 +13,12 @@ from brownie import PesoToken, accounts, chain
 from eth_utils import keccak
 
 from scripts.deployment.market import deploy_market
+from scripts.market_codes import ROLE_INSTALLER as INSTALLER
+from scripts.market_codes import ROLE_INVESTOR as INVESTOR
+from scripts.market_codes import ROLE_MANAGER as MANAGER
+from scripts.market_codes import ROLE_OWNER as OWNER
+from scripts.market_codes import ROLE_PROVIDER as PROVIDER
 
-OWNER, PROVIDER, INSTALLER, MANAGER, INVESTOR = 1, 2, 4, 8, 16
 DAY = 24 * 3600
 
 THESIS_MARKET: dict[str, str] = {

@@ -36,10 +36,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Sequence
 
+from scripts.market_codes import CAMPAIGN_CANCELLED as CANCELLED
+from scripts.market_codes import CAMPAIGN_FAILED as FAILED
+from scripts.market_codes import CAMPAIGN_OPEN as OPEN
+from scripts.market_codes import CAMPAIGN_STATE_NAMES as STATE_NAMES
 from scripts.match import CallCounter, latest_block_timestamp, read_paged
 
-OPEN, FINALIZED, FAILED, CANCELLED = 0, 1, 2, 3
-STATE_NAMES = {OPEN: "open", FINALIZED: "finalized", FAILED: "failed", CANCELLED: "cancelled"}
 DEFAULT_PAGE_SIZE = 200
 
 
@@ -185,7 +187,7 @@ def travel_to(timestamp: int) -> int:
     lives in one brownie process and is lost when a command ends."""
     from brownie import chain
 
-    from scripts.match import is_local_chain
+    from scripts.deployment import is_local_chain
 
     if not is_local_chain():
         raise CrowdsaleError("time travel works on local chains only")
@@ -231,7 +233,7 @@ def _int(value: str, what: str) -> int:
 def _local_accounts(indices: Sequence[str]) -> list[Any]:
     from brownie import accounts
 
-    from scripts.match import is_local_chain
+    from scripts.deployment import is_local_chain
 
     if not is_local_chain():
         raise CrowdsaleError("accounts by index work on local chains only; use brownie console with your keystore account")

@@ -11,11 +11,15 @@ from typing import Any
 
 from brownie import Contract, chain
 
+from scripts.market_codes import KIND_NAMES as KINDS
+from scripts.market_codes import PROJECT_STATE_NAMES as PROJECT_STATES
+from scripts.market_codes import ROLE_INSTALLER as INSTALLER
+from scripts.market_codes import ROLE_INVESTOR as INVESTOR
+from scripts.market_codes import ROLE_MANAGER as MANAGER
+from scripts.market_codes import ROLE_OWNER as OWNER
+from scripts.market_codes import ROLE_PROVIDER as PROVIDER
 from scripts.match import describe_plan, plan_matches, read_book, submit_plan
 
-OWNER, PROVIDER, INSTALLER, MANAGER, INVESTOR = 1, 2, 4, 8, 16
-KINDS = ("provider", "installer", "manager")
-PROJECT_STATES = ("Matched", "Funded", "Installed", "Commissioned", "Cancelled")
 DAY = 24 * 3600
 
 

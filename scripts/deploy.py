@@ -32,7 +32,7 @@ from brownie import Contract, accounts, chain, network, project, web3
 from brownie.network.account import LocalAccount
 from eth_utils import keccak
 
-from scripts.deployment import DeploymentError
+from scripts.deployment import DeploymentError, is_local_chain
 from scripts.deployment.energy import deploy_energy
 from scripts.deployment.market import deploy_market
 from scripts.deployment.token import EXTERNAL_TOKEN_TYPE, deploy_token, erc20_abi
@@ -104,7 +104,7 @@ def git_commit() -> str:
 
 def get_deployer() -> LocalAccount:
     """accounts[0] on local chains; on live networks a keystore account or a key from the environment."""
-    if network.show_active() in ("development", "ganache") or "fork" in network.show_active():
+    if is_local_chain():
         return accounts[0]
     keystore_id = os.environ.get("DEPLOYER_KEYSTORE_ID", "").strip()
     if keystore_id:

@@ -54,9 +54,13 @@ from dataclasses import dataclass, field
 from itertools import product
 from typing import Any, Callable, Iterable, Sequence
 
-PROVIDER, INSTALLER, MANAGER = 0, 1, 2
+from scripts.deployment import is_local_chain
+from scripts.market_codes import KIND_INSTALLER as INSTALLER
+from scripts.market_codes import KIND_MANAGER as MANAGER
+from scripts.market_codes import KIND_NAMES
+from scripts.market_codes import KIND_PROVIDER as PROVIDER
+
 KINDS: tuple[int, int, int] = (PROVIDER, INSTALLER, MANAGER)
-KIND_NAMES: dict[int, str] = {PROVIDER: "provider", INSTALLER: "installer", MANAGER: "manager"}
 BPS_DENOMINATOR = 10_000
 DEFAULT_PAGE_SIZE = 200
 DEFAULT_EXPIRY_MARGIN_S = 60
@@ -563,15 +567,6 @@ def submit_plan(marketplace: Any, plan: Plan, matcher: Any, quiet: bool = False)
 
 
 # --- brownie entry point ------------------------------------------------------------------------
-
-
-def is_local_chain() -> bool:
-    """A chain brownie starts itself (anvil/ganache) or the usual dev chain ids."""
-    from brownie import chain, network
-    from brownie._config import CONFIG
-
-    settings = CONFIG.networks.get(network.show_active(), {})
-    return "cmd" in settings or chain.id in (31337, 1337)
 
 
 def account_from_env(prefix: str) -> Any:

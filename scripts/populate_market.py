@@ -29,10 +29,10 @@ from typing import Any
 
 from eth_utils import keccak
 
+from scripts.market_codes import ROLE_OF_KIND
+from scripts.market_codes import ROLE_OWNER as OWNER_ROLE
 from scripts.match import INSTALLER, MANAGER, PROVIDER, Book, Demand, MatchError, Offer
 
-OWNER_ROLE, PROVIDER_ROLE, INSTALLER_ROLE, MANAGER_ROLE = 1, 2, 4, 8
-ROLE_OF_KIND = {PROVIDER: PROVIDER_ROLE, INSTALLER: INSTALLER_ROLE, MANAGER: MANAGER_ROLE}
 PRICE_RANGE_CLP_PER_KWP = {PROVIDER: (450_000, 650_000), INSTALLER: (200_000, 350_000), MANAGER: (50_000, 120_000)}
 CAPACITY_RANGE_KWP = (20, 80)
 DEMAND_SIZE_RANGE_KWP = (2, 10)
@@ -167,7 +167,8 @@ def main(owners: str = "100", offers_per_kind: str = "20", seed: str = str(DEFAU
     from brownie import accounts, chain
 
     from scripts.deploy import contracts_from_manifest, deploy_suite
-    from scripts.match import is_local_chain, run_matcher
+    from scripts.deployment import is_local_chain
+    from scripts.match import run_matcher
 
     try:
         counts = int(owners), int(offers_per_kind), int(seed)

@@ -82,7 +82,7 @@ def test_payment_token_address_without_code_is_a_clear_error(manifest_dir, opera
 
 
 def test_live_network_without_deployer_key_is_a_clear_error(monkeypatch):
-    monkeypatch.setattr(deploy.network, "show_active", lambda: "sepolia-env")
+    monkeypatch.setattr(deploy, "is_local_chain", lambda: False)
     monkeypatch.delenv("DEPLOYER_KEYSTORE_ID", raising=False)
     monkeypatch.delenv("DEPLOYER_PRIVATE_KEY", raising=False)
     with pytest.raises(deploy.DeploymentError, match="DEPLOYER_PRIVATE_KEY"):

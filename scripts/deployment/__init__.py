@@ -7,5 +7,18 @@ names the manifest will use.
 """
 
 
+LOCAL_CHAIN_IDS = (31337, 1337)  # anvil, ganache
+
+
+def is_local_chain() -> bool:
+    """True on a chain brownie starts itself (a network with a ``cmd``: anvil, ganache, forks) or
+    on one with a development chain id (anvil 31337, ganache 1337): unlocked accounts, time travel."""
+    from brownie import chain, network
+    from brownie._config import CONFIG
+
+    settings = CONFIG.networks.get(network.show_active(), {})
+    return "cmd" in settings or chain.id in LOCAL_CHAIN_IDS
+
+
 class DeploymentError(Exception):
     """A deployment cannot proceed; the message says what to fix."""

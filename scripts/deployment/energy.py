@@ -23,9 +23,7 @@ from brownie import (
 )
 from brownie.network.account import LocalAccount
 
-from scripts.deployment import DeploymentError
-
-LOCAL_CHAIN_IDS = (31337, 1337)
+from scripts.deployment import LOCAL_CHAIN_IDS, DeploymentError
 
 
 def oracle_signers(deployer: LocalAccount, chain_id: int) -> tuple[list[str], int]:
