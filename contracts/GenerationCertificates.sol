@@ -64,30 +64,28 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
         whenNotPaused
         returns (uint256 tokenId)
     {
-        (bytes32 root, uint64 roundStart, uint64 roundEnd) = _ORACLE.roundForIssuance(roundId);
-        // A known round has a non-zero root and an id <= GenerationOracle.MAX_ROUND_ID (2^32 - 1).
-        if (root == bytes32(0)) revert GenerationCertificatesUnknownRound(roundId);
-        if (leaf.periodStart >= leaf.periodEnd) revert GenerationCertificatesEmptyPeriod(leaf.periodStart, leaf.periodEnd);
-        if (leaf.periodStart < roundStart || leaf.periodEnd > roundEnd) {
-            revert GenerationCertificatesLeafOutsideRound(leaf.periodStart, leaf.periodEnd, roundStart, roundEnd);
+        (bytes32 root, uint64 roundStart, uint64 roundEnd) = _round(roundId);
+        tokenId = ++_certificateCount;
+        _issue(tokenId, roundId, root, roundStart, roundEnd, leaf, proof);
+    }
+
+    /// @inheritdoc IGenerationCertificates
+    function issueBatch(uint256 roundId, Leaf[] calldata leaves, bytes32[][] calldata proofs)
+        external
+        whenNotPaused
+        returns (uint256 firstTokenId)
+    {
+        uint256 count = leaves.length;
+        if (count == 0) revert GenerationCertificatesEmptyBatch();
+        if (proofs.length != count) revert GenerationCertificatesBatchLengthMismatch(count, proofs.length);
+        (bytes32 root, uint64 roundStart, uint64 roundEnd) = _round(roundId);
+        // The ids are reserved before any mint, so a beneficiary's onERC1155Received that calls
+        // back into issue gets ids after this batch's.
+        firstTokenId = _certificateCount + 1;
+        _certificateCount = SafeCast.toUint64(firstTokenId - 1 + count);
+        for (uint256 i = 0; i < count; ++i) {
+            _issue(firstTokenId + i, roundId, root, roundStart, roundEnd, leaves[i], proofs[i]);
         }
-        if (leaf.energyWh == 0 || leaf.energyWh > type(uint40).max) revert GenerationCertificatesInvalidEnergy(leaf.energyWh);
-        if (leaf.installationId > type(uint32).max) revert GenerationCertificatesInvalidInstallation(leaf.installationId);
-        if (leaf.periodEnd - leaf.periodStart > type(uint32).max) {
-            revert GenerationCertificatesPeriodTooLong(leaf.periodStart, leaf.periodEnd);
-        }
-        bytes32 leafHash = keccak256(
-            bytes.concat(
-                keccak256(abi.encode(leaf.installationId, leaf.periodStart, leaf.periodEnd, leaf.energyWh, leaf.readingsRoot))
-            )
-        );
-        if (!MerkleProof.verifyCalldata(proof, root, leafHash)) {
-            revert GenerationCertificatesInvalidProof(roundId, leaf.installationId);
-        }
-        tokenId = _record(roundId, leaf);
-        address beneficiary = _authorize(leaf);
-        _emitIssued(tokenId, roundId, leaf, beneficiary);
-        _mint(beneficiary, tokenId, leaf.energyWh, "");
     }
 
     /// @inheritdoc IGenerationCertificates
@@ -266,11 +264,52 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
         return super.supportsInterface(interfaceId);
     }
 
-    /// @dev Effects of `issue`: stores the certificate in one new slot.
-    function _record(uint256 roundId, Leaf calldata leaf) private returns (uint256 tokenId) {
-        tokenId = ++_certificateCount;
-        // Bounds checked in `issue` (installation id, energy, period length) or guaranteed by the
-        // oracle (period within a round that ends at or before block time < 2^40 s; round id <= 2^32 - 1).
+    /// @dev The round's root and period; reverts for an unknown round. A known round has a
+    ///      non-zero root and an id <= GenerationOracle.MAX_ROUND_ID (2^32 - 1).
+    function _round(uint256 roundId) private view returns (bytes32 root, uint64 roundStart, uint64 roundEnd) {
+        (root, roundStart, roundEnd) = _ORACLE.roundForIssuance(roundId);
+        if (root == bytes32(0)) revert GenerationCertificatesUnknownRound(roundId);
+    }
+
+    /// @dev One certificate of `issue` / `issueBatch`: checks the leaf and its proof, stores the
+    ///      certificate as `tokenId` in one new slot, moves the installation's watermark and mints.
+    function _issue(
+        uint256 tokenId,
+        uint256 roundId,
+        bytes32 root,
+        uint64 roundStart,
+        uint64 roundEnd,
+        Leaf calldata leaf,
+        bytes32[] calldata proof
+    ) private {
+        if (leaf.periodStart >= leaf.periodEnd) revert GenerationCertificatesEmptyPeriod(leaf.periodStart, leaf.periodEnd);
+        if (leaf.periodStart < roundStart || leaf.periodEnd > roundEnd) {
+            revert GenerationCertificatesLeafOutsideRound(leaf.periodStart, leaf.periodEnd, roundStart, roundEnd);
+        }
+        if (leaf.energyWh == 0 || leaf.energyWh > type(uint40).max) revert GenerationCertificatesInvalidEnergy(leaf.energyWh);
+        if (leaf.installationId > type(uint32).max) revert GenerationCertificatesInvalidInstallation(leaf.installationId);
+        if (leaf.periodEnd - leaf.periodStart > type(uint32).max) {
+            revert GenerationCertificatesPeriodTooLong(leaf.periodStart, leaf.periodEnd);
+        }
+        bytes32 leafHash = keccak256(
+            bytes.concat(
+                keccak256(abi.encode(leaf.installationId, leaf.periodStart, leaf.periodEnd, leaf.energyWh, leaf.readingsRoot))
+            )
+        );
+        if (!MerkleProof.verifyCalldata(proof, root, leafHash)) {
+            revert GenerationCertificatesInvalidProof(roundId, leaf.installationId);
+        }
+        _record(tokenId, roundId, leaf);
+        address beneficiary = _authorize(leaf);
+        _emitIssued(tokenId, roundId, leaf, beneficiary);
+        _mint(beneficiary, tokenId, leaf.energyWh, "");
+    }
+
+    /// @dev Stores the certificate `tokenId` in one new slot (a function of its own, so the
+    ///      optimizer writes the packed slot once). Bounds checked in `_issue` (installation id,
+    ///      energy, period length) or guaranteed by the oracle (period within a round that ends at or
+    ///      before block time < 2^40 s; round id <= 2^32 - 1).
+    function _record(uint256 tokenId, uint256 roundId, Leaf calldata leaf) private {
         _certificates[tokenId] = CertificateRecord({
             installationId: uint32(leaf.installationId),
             periodStart: uint40(leaf.periodStart),

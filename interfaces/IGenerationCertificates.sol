@@ -120,6 +120,10 @@ interface IGenerationCertificates {
     error GenerationCertificatesZeroAmount();
     /// @notice No retirement or export record has this id.
     error GenerationCertificatesUnknownRecord(uint256 recordId);
+    /// @notice A batch needs at least one leaf.
+    error GenerationCertificatesEmptyBatch();
+    /// @notice A batch needs one proof per leaf.
+    error GenerationCertificatesBatchLengthMismatch(uint256 leafCount, uint256 proofCount);
 
     /// @notice Mints the certificate of `leaf` to its installation's beneficiary.
     /// @dev Permissionless; paused with the contract. Reverts if the round is unknown, the leaf's
@@ -136,6 +140,20 @@ interface IGenerationCertificates {
     /// @param proof Sibling hashes from the leaf to the root.
     /// @return tokenId The new certificate's token id (sequential from 1).
     function issue(uint256 roundId, Leaf calldata leaf, bytes32[] calldata proof) external returns (uint256 tokenId);
+
+    /// @notice Mints the certificates of several leaves of one round, each to its installation's
+    ///         beneficiary, in one transaction.
+    /// @dev The same checks as `issue`, leaf by leaf; all or nothing (one failing leaf reverts the
+    ///      batch with that leaf's error). The round, the emission factor and the counters are read
+    ///      once, so the cost per certificate falls with the batch size (see `make bench`). Leaves of
+    ///      the same installation must come in period order. Permissionless; paused with the contract.
+    /// @param roundId Oracle round whose root contains every leaf.
+    /// @param leaves The leaves.
+    /// @param proofs `proofs[i]` is the proof of `leaves[i]`.
+    /// @return firstTokenId Token id of `leaves[0]`; `leaves[i]` gets `firstTokenId + i`.
+    function issueBatch(uint256 roundId, Leaf[] calldata leaves, bytes32[][] calldata proofs)
+        external
+        returns (uint256 firstTokenId);
 
     /// @notice Burns `amountWh` of the caller's `tokenId` and records a numbered retirement.
     /// @dev Works while paused. Stores one slot per retirement: keccak256(abi.encode(tokenId, holder,

@@ -21,6 +21,7 @@ from scripts.bench_market import THESIS_MARKET, bench_market
 from scripts.bench_matcher import bench_matcher, print_bench
 from scripts.bench_energy import bench_energy
 from scripts.deployment import is_local_chain
+from scripts.quiet import brownie_transaction_lines_hidden
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results.json"
@@ -81,4 +82,5 @@ def run_benchmarks(results_path: Path = RESULTS_PATH) -> dict[str, Any]:
 def main() -> None:
     if not is_local_chain():
         raise SystemExit("bench: run on a local chain (development or ganache); it sends many transactions")
-    run_benchmarks()
+    with brownie_transaction_lines_hidden():
+        run_benchmarks()

@@ -6,6 +6,11 @@
 - ``issue`` of one installation-day (a leaf whose readingsRoot is the root of a real 96-reading tree),
   beside a naive baseline that stores every 15-minute reading on-chain (contracts/test/
   NaiveReadingStore.sol, benchmark-only), for 1, 10 and 100 installations.
+- ``issueBatch`` of 1, 10 and 100 installation-days of one round (100 leaves, so 7-node proofs),
+  per installation-day: the round, the counter and the warm contracts are paid once per batch, the
+  two new slots of every certificate (its record and the beneficiary's ERC-1155 balance) each time.
+  Installations 3..100 have distinct beneficiaries (each a cold account for the ERC-1155 acceptance
+  check), 1 and 2 share the holder.
 - ``retire``, ``lockForExport``, ``settle``.
 
 "(first)" rows pay for storage a later call finds in use (the contract's first certificate counter
@@ -22,7 +27,7 @@ Everything is deployed fresh on the connected local chain; signer keys are fixed
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from brownie import (
     EnergySales,
@@ -48,6 +53,7 @@ BENCH_DAY0 = 1_767_225_600  # 2026-01-01T00:00:00Z
 BENCH_SIGNER_KEYS = ("0x" + f"{0xBE7C1:064x}", "0x" + f"{0xBE7C2:064x}")
 ROUND_SIZES = (10, 1_000, 100_000)
 NAIVE_INSTALLATIONS = (1, 10, 100)
+BATCH_SIZES = (1, 10, 100)
 
 
 def send(method: Any, *args: Any, sender: Any) -> int:
@@ -128,16 +134,41 @@ def submit_round(suite: EnergySuite, round_id: int, leaves: list[tuple], sender:
     return tree, send(suite.oracle.submitRound, round_as_tuple(round_), sigs, sender=sender)
 
 
+def leaf_arg(leaf: Sequence[Any]) -> tuple[Any, ...]:
+    """A generation leaf as the Leaf struct argument (bytes32 as 0x hex)."""
+    return tuple("0x" + v.hex() if isinstance(v, bytes) else v for v in leaf)
+
+
 def issue_leaf(suite: EnergySuite, round_id: int, tree: StandardMerkleTree, leaf: tuple, sender: Any) -> int:
     """Issue the certificate of `leaf`; returns the gas used."""
-    arg = tuple("0x" + v.hex() if isinstance(v, bytes) else v for v in leaf)
     proof = ["0x" + node.hex() for node in tree.proof(leaf)]
-    return send(suite.certificates.issue, round_id, arg, proof, sender=sender)
+    return send(suite.certificates.issue, round_id, leaf_arg(leaf), proof, sender=sender)
 
 
-def register_installations(suite: EnergySuite, count: int, beneficiary: Any, admin: Any, project_id: int = 0) -> None:
+def issue_batch(suite: EnergySuite, round_id: int, tree: StandardMerkleTree, leaves: Sequence[tuple], sender: Any) -> int:
+    """Issue the certificates of `leaves` in one issueBatch; returns the gas used."""
+    proofs = [["0x" + node.hex() for node in tree.proof(leaf)] for leaf in leaves]
+    return send(suite.certificates.issueBatch, round_id, [leaf_arg(leaf) for leaf in leaves], proofs, sender=sender)
+
+
+def distinct_beneficiary(installation_id: int) -> str:
+    """A code-less address of its own per installation (an EOA for the ERC-1155 acceptance check)."""
+    return "0x" + f"{0xBE0E_0000 + installation_id:040x}"
+
+
+def register_installations(
+    suite: EnergySuite,
+    count: int,
+    beneficiary: Any,
+    admin: Any,
+    project_id: int = 0,
+    beneficiary_for: Callable[[int], Any] | None = None,
+) -> None:
+    """Register installations 1..count (on an empty registry) to `beneficiary`, or to
+    `beneficiary_for(installation_id)` where that returns an address (None: `beneficiary`)."""
     for i in range(count):
-        params = (beneficiary, 30_000, -33_448_900, -70_669_300, 13101, BENCH_DAY0 - 365 * DAY_S, project_id,
+        owner = beneficiary_for(i + 1) if beneficiary_for else None
+        params = (owner or beneficiary, 30_000, -33_448_900, -70_669_300, 13101, BENCH_DAY0 - 365 * DAY_S, project_id,
                   "PV rooftop", "blue'Log X-1000", f"BL-{i:05d}", "PTSP")
         send(suite.registry.registerInstallation, params, sender=admin)
 
@@ -165,7 +196,8 @@ def bench_energy() -> dict[str, int]:
 
     # issue: installation-days in rounds of 100 installations, readingsRoot of 96 real readings
     max_n = max(NAIVE_INSTALLATIONS)
-    register_installations(suite, max_n, holder, admin, project_id=0)
+    register_installations(suite, max_n, holder, admin, project_id=0,
+                           beneficiary_for=lambda i: None if i <= 2 else distinct_beneficiary(i))
     day_a, day_b = BENCH_DAY0 + 10 * DAY_S, BENCH_DAY0 + 11 * DAY_S
     leaves_a = day_leaves(range(1, max_n + 1), day_a, real_readings_for=max_n)
     tree_a, round_gas = submit_round(suite, 10, leaves_a, relayer)
@@ -178,13 +210,19 @@ def bench_energy() -> dict[str, int]:
     gas["issue, 96 readings (installation's first)"] = issue_gas[1]
     gas["issue, 96 readings (next day)"] = steady
     gas["issue per 15-minute reading (amortised)"] = steady // READINGS_PER_DAY
+    for round_id, size in enumerate(BATCH_SIZES, start=12):
+        leaves = day_leaves(range(1, max_n + 1), BENCH_DAY0 + round_id * DAY_S, real_readings_for=max_n)
+        tree, _ = submit_round(suite, round_id, leaves, relayer)
+        per_day = issue_batch(suite, round_id, tree, leaves[:size], relayer) // size
+        gas[f"issueBatch of {size}, per installation-day"] = per_day
+        gas[f"issueBatch of {size}, per 15-minute reading"] = per_day // READINGS_PER_DAY
 
     store = NaiveReadingStore.deploy({"from": admin})
     for n in NAIVE_INSTALLATIONS:
         gas[f"naive: 96 readings x {n} installation(s)"] = naive_gas(store, n, BENCH_DAY0 + n * DAY_S, relayer)
         gas[f"round + issue x {n} installation(s)"] = round_gas + sum(issue_gas[:n])
 
-    # retire / lockForExport: holder owns certificates 1..100 (day a) and 101, 102 (day b); each
+    # retire / lockForExport: holder owns certificates 1 and 2 (day a) and 101, 102 (day b); each
     # measured on a certificate none of whose Wh has left circulation yet
     certs = suite.certificates
     gas["retire"] = send(certs.retire, 1, 1_000, "Municipalidad de Santiago", "Scope 2 market-based", "2026", "CL", sender=holder)

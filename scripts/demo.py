@@ -6,54 +6,21 @@ order. Run it on another local chain with ``brownie run scripts/demo.py --networ
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import re
-import sys
-from typing import Any, Callable, Iterator, TextIO
+from typing import Any, Callable
 
 from brownie import Contract, accounts, chain, network
 
 from scripts.demo_energy import energy_walkthrough
 from scripts.demo_market import market_walkthrough
 from scripts.deploy import contracts_from_manifest, deploy_suite
+from scripts.quiet import brownie_transaction_lines_hidden
 
 Walkthrough = Callable[[dict[str, Contract], Any], None]
 
 
 def section(title: str) -> None:
     print(f"\n=== {title} " + "=" * max(0, 70 - len(title)))
-
-
-class _TransactionLineFilter(io.TextIOBase):
-    """Drops brownie's per-transaction report lines from what passes through it."""
-
-    NOISE = re.compile(r"^\s*(Transaction sent:|Gas price:|\S+ confirmed\b|\S+ deployed at:)")
-    ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-    def __init__(self, target: TextIO) -> None:
-        self._target = target
-        self._pending = ""
-
-    def write(self, text: str) -> int:
-        self._pending += text
-        *lines, self._pending = self._pending.split("\n")
-        for line in lines:
-            if not self.NOISE.match(self.ANSI.sub("", line.lstrip("\r"))):
-                self._target.write(line + "\n")
-        return len(text)
-
-    def flush(self) -> None:
-        self._target.flush()
-
-
-@contextlib.contextmanager
-def brownie_transaction_lines_hidden() -> Iterator[None]:
-    """brownie 1.22.2 ignores ``--silent`` for transactions sent without ``silent=True`` (its
-    compiled account module never reads the flag), so filter its report lines out of stdout."""
-    with contextlib.redirect_stdout(_TransactionLineFilter(sys.stdout)):
-        yield
 
 
 def walkthroughs() -> list[tuple[str, Walkthrough]]:

@@ -103,7 +103,7 @@ def energy_walkthrough(contracts: dict[str, Any], accounts: Any) -> None:
 
     day_start = (chain.time() // DAY_S - 1) * DAY_S  # yesterday 00:00 UTC
     year = _utc_year(day_start)
-    print(f"2. Emission factor {year}: {DEMO_FACTOR_G_PER_KWH} gCO2e/kWh ({DEMO_FACTOR_SOURCE})")
+    print(f"2. Emission factor {year}: {DEMO_FACTOR_G_PER_KWH} gCO2e/kWh, source: {DEMO_FACTOR_SOURCE}")
     if registry.emissionFactorLocked(year):
         print(f"   already locked by earlier certificates: {registry.emissionFactor(year)[0]} gCO2e/kWh kept")
     else:
@@ -136,14 +136,14 @@ def energy_walkthrough(contracts: dict[str, Any], accounts: Any) -> None:
     print(f"   round {round_.round_id}: root 0x{generation.root.hex()[:16]}..., {round_.leaf_count} leaves, "
           f"{round_.total_energy_wh:,} Wh, gas {receipt.gas_used:,}")
 
-    print("6. Issue certificates (anyone with a leaf and its proof; minted to the beneficiary)")
-    token_ids = []
-    for leaf in leaves:
-        arg = tuple("0x" + v.hex() if isinstance(v, bytes) else v for v in leaf)
-        proof = ["0x" + p.hex() for p in generation.proof(leaf)]
-        receipt = certificates.issue(round_.round_id, arg, proof, {"from": buyer})
-        token_ids.append(receipt.return_value)
-        print(f"   certificate {token_ids[-1]}: installation {leaf[0]}, {leaf[3]:,} Wh, gas {receipt.gas_used:,}")
+    print("6. Issue the certificates in one batch (anyone with the leaves and proofs; minted to each beneficiary)")
+    args = [tuple("0x" + v.hex() if isinstance(v, bytes) else v for v in leaf) for leaf in leaves]
+    proofs = [["0x" + p.hex() for p in generation.proof(leaf)] for leaf in leaves]
+    receipt = certificates.issueBatch(round_.round_id, args, proofs, {"from": buyer})
+    token_ids = [int(ev["tokenId"]) for ev in receipt.events["CertificateIssued"]]
+    for token_id, leaf in zip(token_ids, leaves):
+        print(f"   certificate {token_id}: installation {leaf[0]}, {leaf[3]:,} Wh")
+    print(f"   gas {receipt.gas_used:,} for {len(leaves)} certificates ({receipt.gas_used // len(leaves):,} each)")
 
     first = token_ids[0]
     energy_wh = leaves[0][3]

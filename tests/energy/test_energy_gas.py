@@ -13,9 +13,12 @@ Issue 5's targets and what is asserted here:
   transferFrom with two balance writes, its revenue total and two logs); EnergySales' own part is
   ~56k. Issue 5 requires settle to pay into the crowdfunding itself, so this is a ceiling that
   depends on the market's Crowdfunding (re-measure once it is merged).
-- issue <= 90,000 is NOT reachable with separate oracle, registry and certificates contracts, see
-  ISSUE_FLOOR_GAS below: the installation's first day now costs the same as later days (the
-  watermark lives in the registry's already non-zero installation slot), asserted at a ceiling.
+- issue of one installation-day <= 90,000 (<= 1,000 gas per 15-minute reading): met amortised, in
+  issueBatch from a batch of 3 (asserted for 10 and 100 installations with distinct beneficiaries).
+  A lone `issue` cannot meet it, see ISSUE_FLOOR_GAS below: every certificate writes two new slots
+  (its record and the beneficiary's ERC-1155 balance, 44,200 gas) on top of the 21,000 of a
+  transaction; a lone issue is asserted at a ceiling. The installation's first day costs the same as
+  later days (the watermark lives in the registry's already non-zero installation slot).
 """
 
 import pytest
@@ -25,6 +28,8 @@ from scripts.bench_energy import (
     DAY_S,
     day_leaves,
     deploy_bench_suite,
+    distinct_beneficiary,
+    issue_batch,
     issue_leaf,
     register_installations,
     send,
@@ -39,6 +44,8 @@ from scripts.bench_energy import (
 # CertificateIssued and TransferSingle logs = 101,900; ABI coding, calls and Merkle hashing add ~15k.
 ISSUE_FLOOR_GAS = 101_900
 ISSUE_GAS_CEILING = 120_000  # measured 116,8xx steady and installation-first (was 141,321 / 181k)
+ISSUE_BATCH_GAS_PER_DAY_BUDGET = 90_000  # issue 5 budget, per installation-day (measured 79.6-81.9k at 10, 76.1-76.3k at 100)
+READINGS_PER_DAY = 96
 ISSUE_CONTRACT_FIRST_GAS_CEILING = 145_000  # the contract's very first issue: counter slot and factor lock
 RETIRE_GAS_BUDGET = 80_000  # issue 5 budget (was 203,393)
 EXPORT_GAS_BUDGET = 80_000  # issue 5 budget (was 154,539)
@@ -49,9 +56,10 @@ SETTLE_INTO_PROJECT_GAS_CEILING = 84_000  # measured 82,799 with the mock (was 8
 
 @pytest.fixture(scope="module")
 def bench(operator, alice, carol, bob):
-    """A bench suite with installations 1..100 (2 linked to project 7), day 10 and day 11 rounds."""
+    """A bench suite with installations 1..100 (2 linked to project 7; beneficiary alice for 1 and 2,
+    a distinct address for the others), day 10 and day 11 rounds."""
     suite = deploy_bench_suite(operator)
-    register_installations(suite, 100, alice, operator)
+    register_installations(suite, 100, alice, operator, beneficiary_for=lambda i: None if i <= 2 else distinct_beneficiary(i))
     send(suite.registry.setProjectId, 2, 7, sender=operator)
     rounds = {}
     for round_id, day in ((1, 10), (2, 11)):
@@ -81,6 +89,20 @@ def test_issue_of_an_installations_first_day_costs_the_same_as_a_later_day(bench
     print(f"issue gas: installation's first {installation_first}, next day {steady}")
     assert abs(installation_first - steady) <= 100
     assert ISSUE_FLOOR_GAS < steady <= ISSUE_GAS_CEILING
+
+
+@pytest.mark.parametrize("batch_size", [10, 100])
+def test_issue_batch_meets_the_90k_budget_per_installation_day(bench, bob, batch_size):
+    suite, _ = bench
+    leaves = day_leaves(range(1, 101), BENCH_DAY0 + 12 * DAY_S, real_readings_for=100)
+    tree, _ = submit_round(suite, 3, leaves, bob)
+    first_days = issue_batch(suite, 3, tree, leaves[2:2 + batch_size - 2] + leaves[:2], bob) // batch_size
+    leaves = day_leaves(range(1, 101), BENCH_DAY0 + 13 * DAY_S, real_readings_for=100)
+    tree, _ = submit_round(suite, 4, leaves, bob)
+    next_days = issue_batch(suite, 4, tree, leaves[:batch_size], bob) // batch_size
+    print(f"issueBatch of {batch_size}: {first_days} per installation's first day, {next_days} per next day")
+    assert max(first_days, next_days) <= ISSUE_BATCH_GAS_PER_DAY_BUDGET
+    assert max(first_days, next_days) // READINGS_PER_DAY <= 1_000
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
-"""Property: whatever leaves the oracle verifies and whatever order anyone issues them in, no Wh of
-an installation is certified twice: its certificates cover disjoint periods, each is a verified leaf,
-and their total never exceeds the sum over its distinct verified periods."""
+"""Property: whatever leaves the oracle verifies and whatever order anyone issues them in, alone or
+in batches, no Wh of an installation is certified twice: its certificates cover disjoint periods,
+each is a verified leaf, and their total never exceeds the sum over its distinct verified periods.
+A batch mints all of its leaves or none."""
 
 from collections import defaultdict
 
@@ -9,7 +10,7 @@ from brownie.exceptions import VirtualMachineError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from energy_helpers import DAY_S, day_start, issue, make_round, submit
+from energy_helpers import DAY_S, day_start, issue, leaf_arg, make_round, submit
 
 leaf_spec = st.tuples(
     st.sampled_from([1, 2]),  # installation
@@ -24,7 +25,20 @@ leaf_spec = st.tuples(
 def scenarios(draw):
     specs = draw(st.lists(leaf_spec, min_size=1, max_size=10, unique_by=lambda s: s[:4]))
     order = draw(st.permutations(range(len(specs))))
-    return specs, order
+    # joins[k]: issue order[k] in the same batch as order[k - 1] (when both are in the same round)
+    joins = draw(st.lists(st.booleans(), min_size=len(specs), max_size=len(specs)))
+    return specs, order, joins
+
+
+def batches_of(specs, order, joins):
+    """Consecutive runs of `order` joined by `joins` and published in the same round."""
+    batches = []
+    for k, i in enumerate(order):
+        if batches and joins[k] and specs[batches[-1][-1]][4] == specs[i][4]:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -32,7 +46,7 @@ def scenarios(draw):
 def test_random_leaves_in_random_order_never_certify_wh_twice(
     certificates, oracle, site, project_site, signer_keys, mallory, scenario
 ):
-    specs, order = scenario
+    specs, order, joins = scenario
     chain.snapshot()
     try:
         leaves = [(inst, day_start(d), day_start(d) + n * DAY_S, wh, bytes([inst, d, n]) * 8 + b"\0" * 8) for inst, d, n, wh, _ in specs]
@@ -42,11 +56,19 @@ def test_random_leaves_in_random_order_never_certify_wh_twice(
             signed = make_round(len(rounds) + 1, members)
             submit(oracle, signed, signer_keys, mallory)
             rounds[round_index] = signed
-        for i in order:
+        for batch in batches_of(specs, order, joins):
+            signed = rounds[specs[batch[0]][4]]
+            before = certificates.certificateCount()
             try:
-                issue(certificates, rounds[specs[i][4]], leaves[i], mallory)
+                if len(batch) == 1:
+                    issue(certificates, signed, leaves[batch[0]], mallory)
+                else:
+                    certificates.issueBatch(signed.round_id, [leaf_arg(leaves[i]) for i in batch],
+                                            [signed.proof(leaves[i]) for i in batch], {"from": mallory})
+                assert certificates.certificateCount() == before + len(batch)
             except VirtualMachineError as exc:
                 assert "GenerationCertificatesPeriodAlreadyCertified" in str(exc.revert_msg)
+                assert certificates.certificateCount() == before, "a failed batch minted something"
 
         verified = defaultdict(dict)  # installation -> (start, end) -> max Wh verified for that period
         for inst, start, end, wh, _ in leaves:
