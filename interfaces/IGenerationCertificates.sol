@@ -144,9 +144,10 @@ interface IGenerationCertificates {
     /// @notice Mints the certificates of several leaves of one round, each to its installation's
     ///         beneficiary, in one transaction.
     /// @dev The same checks as `issue`, leaf by leaf; all or nothing (one failing leaf reverts the
-    ///      batch with that leaf's error). The round, the emission factor and the counters are read
-    ///      once, so the cost per certificate falls with the batch size (see `make bench`). Leaves of
-    ///      the same installation must come in period order. Permissionless; paused with the contract.
+    ///      batch with that leaf's error). The round and the certificate counter are read once and
+    ///      the oracle, the registry and the year's emission factor are warm after the first leaf, so
+    ///      the cost per certificate falls with the batch size (see `make bench`). Leaves of the same
+    ///      installation must come in period order. Permissionless; paused with the contract.
     /// @param roundId Oracle round whose root contains every leaf.
     /// @param leaves The leaves.
     /// @param proofs `proofs[i]` is the proof of `leaves[i]`.

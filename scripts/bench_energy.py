@@ -45,6 +45,7 @@ from eth_account import Account
 
 from oracle.merkle import StandardMerkleTree, generation_leaf_types, reading_leaf_types
 from oracle.signing import Round, round_as_tuple, round_from_generation_tree, sign_round
+from scripts.issue_round import leaf_arg
 
 DAY_S = 86_400
 INTERVAL_S = 900
@@ -132,11 +133,6 @@ def submit_round(suite: EnergySuite, round_id: int, leaves: list[tuple], sender:
     """Submit a signed round of `leaves`; returns its tree and the gas used."""
     round_, tree, sigs = signed_round(round_id, leaves, suite.oracle, keys)
     return tree, send(suite.oracle.submitRound, round_as_tuple(round_), sigs, sender=sender)
-
-
-def leaf_arg(leaf: Sequence[Any]) -> tuple[Any, ...]:
-    """A generation leaf as the Leaf struct argument (bytes32 as 0x hex)."""
-    return tuple("0x" + v.hex() if isinstance(v, bytes) else v for v in leaf)
 
 
 def issue_leaf(suite: EnergySuite, round_id: int, tree: StandardMerkleTree, leaf: tuple, sender: Any) -> int:

@@ -283,12 +283,12 @@ def contribute(campaign_id: str, amount_clp: str, *account_indices: str) -> None
 def finalize(*_: str) -> None:
     """``finalize``: finalize every campaign whose goal is met (sent by accounts[0] on local chains,
     elsewhere by $CROWDSALE_KEYSTORE_ID or $CROWDSALE_PRIVATE_KEY)."""
-    from scripts.match import MatchError, account_from_env
+    from scripts.deployment import DeploymentError, account_from_env
 
     def action() -> None:
         try:
             sender = account_from_env("CROWDSALE")
-        except MatchError as exc:
+        except DeploymentError as exc:
             raise CrowdsaleError(str(exc)) from None
         finalize_ready(_contracts()["Crowdfunding"], sender)
 

@@ -16,6 +16,7 @@ from eth_account import Account
 
 from oracle.merkle import StandardMerkleTree, generation_leaf_types, reading_leaf_types
 from oracle.signing import NodeSigningError, Round, node_sign_round, round_as_tuple, round_from_generation_tree, sign_round
+from scripts.issue_round import issue_round
 
 DAY_S = 86_400
 INTERVAL_S = 900
@@ -136,14 +137,12 @@ def energy_walkthrough(contracts: dict[str, Any], accounts: Any) -> None:
     print(f"   round {round_.round_id}: root 0x{generation.root.hex()[:16]}..., {round_.leaf_count} leaves, "
           f"{round_.total_energy_wh:,} Wh, gas {receipt.gas_used:,}")
 
-    print("6. Issue the certificates in one batch (anyone with the leaves and proofs; minted to each beneficiary)")
-    args = [tuple("0x" + v.hex() if isinstance(v, bytes) else v for v in leaf) for leaf in leaves]
-    proofs = [["0x" + p.hex() for p in generation.proof(leaf)] for leaf in leaves]
-    receipt = certificates.issueBatch(round_.round_id, args, proofs, {"from": buyer})
-    token_ids = [int(ev["tokenId"]) for ev in receipt.events["CertificateIssued"]]
-    for token_id, leaf in zip(token_ids, leaves):
-        print(f"   certificate {token_id}: installation {leaf[0]}, {leaf[3]:,} Wh")
-    print(f"   gas {receipt.gas_used:,} for {len(leaves)} certificates ({receipt.gas_used // len(leaves):,} each)")
+    print("6. Issue the certificates in one batch (scripts/issue_round.py; anyone may; minted to each beneficiary)")
+    receipts = issue_round(contracts, round_.round_id, generation, buyer, say=lambda line: print(f"   {line}"))
+    issued = {int(ev["installationId"]): ev for tx in receipts for ev in tx.events["CertificateIssued"]}
+    token_ids = [int(issued[installation_id]["tokenId"]) for installation_id in ids]
+    for installation_id, token_id in zip(ids, token_ids):
+        print(f"   certificate {token_id}: installation {installation_id}, {int(issued[installation_id]['energyWh']):,} Wh")
 
     first = token_ids[0]
     energy_wh = leaves[0][3]

@@ -21,7 +21,6 @@ From ``brownie console``: ``from scripts.deploy import deploy_suite; m = deploy_
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -32,7 +31,7 @@ from brownie import Contract, accounts, chain, network, project, web3
 from brownie.network.account import LocalAccount
 from eth_utils import keccak
 
-from scripts.deployment import DeploymentError, is_local_chain
+from scripts.deployment import DeploymentError, account_from_env
 from scripts.deployment.energy import deploy_energy
 from scripts.deployment.market import deploy_market
 from scripts.deployment.token import EXTERNAL_TOKEN_TYPE, deploy_token, erc20_abi
@@ -103,19 +102,8 @@ def git_commit() -> str:
 
 
 def get_deployer() -> LocalAccount:
-    """accounts[0] on local chains; on live networks a keystore account or a key from the environment."""
-    if is_local_chain():
-        return accounts[0]
-    keystore_id = os.environ.get("DEPLOYER_KEYSTORE_ID", "").strip()
-    if keystore_id:
-        return accounts.load(keystore_id)
-    key = os.environ.get("DEPLOYER_PRIVATE_KEY", "").strip()
-    if key:
-        return accounts.add(key)
-    raise DeploymentError(
-        f"network {network.show_active()} needs a deployer: set DEPLOYER_KEYSTORE_ID (a brownie "
-        "keystore account) or DEPLOYER_PRIVATE_KEY in the environment or .env"
-    )
+    """accounts[0] on local chains; on live networks $DEPLOYER_KEYSTORE_ID or $DEPLOYER_PRIVATE_KEY."""
+    return account_from_env("DEPLOYER", "a deployer")
 
 
 def load_manifest(chain_id: int) -> dict[str, Any] | None:

@@ -48,13 +48,12 @@ RPC, 2 + D(4 + K(3 + K(3 + 2K)))) and a brute-force optimum (:func:`brute_force_
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from itertools import product
 from typing import Any, Callable, Iterable, Sequence
 
-from scripts.deployment import is_local_chain
+from scripts.deployment import DeploymentError, account_from_env
 from scripts.market_codes import KIND_INSTALLER as INSTALLER
 from scripts.market_codes import KIND_MANAGER as MANAGER
 from scripts.market_codes import KIND_NAMES
@@ -569,25 +568,12 @@ def submit_plan(marketplace: Any, plan: Plan, matcher: Any, quiet: bool = False)
 # --- brownie entry point ------------------------------------------------------------------------
 
 
-def account_from_env(prefix: str) -> Any:
-    """accounts[0] on local chains; elsewhere the brownie keystore account named by
-    ``$<prefix>_KEYSTORE_ID`` or the key in ``$<prefix>_PRIVATE_KEY`` (environment or .env)."""
-    from brownie import accounts
-
-    if is_local_chain():
-        return accounts[0]
-    keystore_id = os.environ.get(f"{prefix}_KEYSTORE_ID", "").strip()
-    if keystore_id:
-        return accounts.load(keystore_id)
-    key = os.environ.get(f"{prefix}_PRIVATE_KEY", "").strip()
-    if key:
-        return accounts.add(key)
-    raise MatchError(f"set {prefix}_KEYSTORE_ID (a brownie keystore account) or {prefix}_PRIVATE_KEY to send transactions")
-
-
 def get_matcher() -> Any:
     """The matcher: accounts[0] on local chains; elsewhere $MATCHER_KEYSTORE_ID or $MATCHER_PRIVATE_KEY."""
-    return account_from_env("MATCHER")
+    try:
+        return account_from_env("MATCHER", "a matcher")
+    except DeploymentError as exc:
+        raise MatchError(str(exc)) from None
 
 
 def market_contracts() -> dict[str, Any]:

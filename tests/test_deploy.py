@@ -5,6 +5,7 @@ import json
 import pytest
 from brownie import PesoToken, chain, web3
 
+import scripts.deployment
 from scripts import deploy
 
 
@@ -82,7 +83,7 @@ def test_payment_token_address_without_code_is_a_clear_error(manifest_dir, opera
 
 
 def test_live_network_without_deployer_key_is_a_clear_error(monkeypatch):
-    monkeypatch.setattr(deploy, "is_local_chain", lambda: False)
+    monkeypatch.setattr(scripts.deployment, "is_local_chain", lambda: False)
     monkeypatch.delenv("DEPLOYER_KEYSTORE_ID", raising=False)
     monkeypatch.delenv("DEPLOYER_PRIVATE_KEY", raising=False)
     with pytest.raises(deploy.DeploymentError, match="DEPLOYER_PRIVATE_KEY"):

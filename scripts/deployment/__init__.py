@@ -7,6 +7,9 @@ names the manifest will use.
 """
 
 
+import os
+from typing import Any
+
 LOCAL_CHAIN_IDS = (31337, 1337)  # anvil, ganache
 
 
@@ -22,3 +25,23 @@ def is_local_chain() -> bool:
 
 class DeploymentError(Exception):
     """A deployment cannot proceed; the message says what to fix."""
+
+
+def account_from_env(prefix: str, role: str = "a sender") -> Any:
+    """accounts[0] on local chains; elsewhere the brownie keystore account named by
+    ``$<prefix>_KEYSTORE_ID`` or the key in ``$<prefix>_PRIVATE_KEY`` (environment or .env).
+    The key is never printed; a missing one is a DeploymentError naming both variables."""
+    from brownie import accounts, network
+
+    if is_local_chain():
+        return accounts[0]
+    keystore_id = os.environ.get(f"{prefix}_KEYSTORE_ID", "").strip()
+    if keystore_id:
+        return accounts.load(keystore_id)
+    key = os.environ.get(f"{prefix}_PRIVATE_KEY", "").strip()
+    if key:
+        return accounts.add(key)
+    raise DeploymentError(
+        f"network {network.show_active()} needs {role}: set {prefix}_KEYSTORE_ID (a brownie keystore "
+        f"account) or {prefix}_PRIVATE_KEY in the environment or .env"
+    )

@@ -10,6 +10,7 @@ from brownie import chain
 
 from oracle.merkle import StandardMerkleTree, generation_leaf_types, reading_leaf_types
 from oracle.signing import Round, round_as_tuple, round_from_generation_tree, sign_round
+from scripts.issue_round import leaf_arg  # noqa: F401  (re-exported for the tests)
 
 DAY_S = 86_400
 INTERVAL_S = 900
@@ -42,11 +43,6 @@ def day_leaf(installation_id: int, day_index: int, energy_wh: int | None = None,
     root = reading_tree(installation_id, start, readings).root
     wh = sum(readings) * days if energy_wh is None else energy_wh
     return (installation_id, start, start + days * DAY_S, wh, root)
-
-
-def leaf_arg(leaf: Sequence[Any]) -> tuple[Any, ...]:
-    """The Leaf struct argument for brownie (bytes32 as 0x hex)."""
-    return tuple("0x" + v.hex() if isinstance(v, bytes) else v for v in leaf)
 
 
 def proof_arg(tree: StandardMerkleTree, leaf: Sequence[Any]) -> list[str]:

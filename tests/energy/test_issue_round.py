@@ -1,0 +1,183 @@
+"""scripts/issue_round.py: planning which leaves of a round can still be issued, loading the tree
+dump, and issuing a round in batches on chain (rerunnable, nothing issued twice)."""
+
+import json
+
+import pytest
+
+from energy_helpers import DAY_S, day_leaf, day_start, issue, make_round, submit
+from oracle.merkle import StandardMerkleTree, reading_leaf_types
+from scripts.issue_round import (
+    InstallationState,
+    IssueRoundError,
+    issue_round,
+    load_round_tree,
+    main,
+    plan_issuance,
+)
+
+ROOT = b"\x11" * 32
+
+
+def leaf(installation_id, day, days=1, wh=10_000):
+    start = day_start(day)
+    return (installation_id, start, start + days * DAY_S, wh, ROOT)
+
+
+ACTIVE_FROM_DAY_0 = InstallationState(certified_until_s=day_start(0), active=True)
+
+
+# --- plan_issuance (no chain) -------------------------------------------------------------------
+
+
+def test_plan_keeps_each_installations_periods_in_order_and_batches_them():
+    leaves = [leaf(2, 11), leaf(1, 12), leaf(2, 10), leaf(1, 10), leaf(1, 11)]
+    plan = plan_issuance(leaves, {1: ACTIVE_FROM_DAY_0, 2: ACTIVE_FROM_DAY_0}, {2026}, batch_size=2)
+    assert plan.batches == [[leaf(1, 10), leaf(1, 11)], [leaf(1, 12), leaf(2, 10)], [leaf(2, 11)]]
+    assert plan.skipped == []
+    assert plan.leaf_count == 5
+
+
+def test_plan_leaves_out_certified_and_overlapping_periods():
+    state = InstallationState(certified_until_s=day_start(11), active=True)
+    leaves = [leaf(1, 12), leaf(1, 11, days=2), leaf(1, 11), leaf(1, 10, days=2), leaf(1, 10)]
+    plan = plan_issuance(leaves, {1: state}, {2026})
+    assert plan.batches == [[leaf(1, 11), leaf(1, 12)]]
+    assert plan.skipped == [
+        (leaf(1, 10), "already certified"),
+        (leaf(1, 10, days=2), "overlaps a certified period"),
+        (leaf(1, 11, days=2), "overlaps an earlier leaf of this round"),  # day 11 (1 day) is taken first
+    ]
+
+
+def test_plan_leaves_out_what_would_revert_a_batch():
+    commissioned_2025 = InstallationState(day_start(0) - 365 * DAY_S, active=True)
+    states = {1: ACTIVE_FROM_DAY_0, 2: InstallationState(day_start(0), active=False), 3: commissioned_2025}
+    leaves = [leaf(1, 10), leaf(2, 10), leaf(3, 10 - 365), leaf(9, 10)]
+    plan = plan_issuance(leaves, states, {2026})
+    assert plan.batches == [[leaf(1, 10)]]
+    assert dict((l[0], reason) for l, reason in plan.skipped) == {
+        2: "installation 2 is not active",
+        3: "no emission factor for 2025",
+        9: "installation 9 is not registered",
+    }
+
+
+def test_plan_rejects_a_batch_size_below_one():
+    with pytest.raises(IssueRoundError, match="batch size must be at least 1"):
+        plan_issuance([leaf(1, 10)], {1: ACTIVE_FROM_DAY_0}, {2026}, batch_size=0)
+
+
+# --- load_round_tree ----------------------------------------------------------------------------
+
+
+def test_load_round_tree_round_trips_a_dump(tmp_path):
+    signed = make_round(1, [day_leaf(1, 10), day_leaf(2, 10)])
+    path = tmp_path / "round1.json"
+    path.write_text(json.dumps(signed.tree.dump()))
+    assert load_round_tree(path).root == signed.tree.root
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("{not json", "is not JSON"),
+        (json.dumps({"format": "other"}), "unknown Merkle tree dump format"),
+        (json.dumps(StandardMerkleTree.of([(1, 0, 5)], reading_leaf_types).dump()), "expected generation leaves"),
+    ],
+)
+def test_load_round_tree_reports_bad_files(tmp_path, content, message):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    with pytest.raises(IssueRoundError, match=message):
+        load_round_tree(path)
+
+
+def test_load_round_tree_reports_a_tampered_dump(tmp_path):
+    dump = make_round(1, [day_leaf(1, 10), day_leaf(2, 10)]).tree.dump()
+    dump["values"][0]["value"][3] = str(int(dump["values"][0]["value"][3]) + 1)
+    path = tmp_path / "tampered.json"
+    path.write_text(json.dumps(dump))
+    with pytest.raises(IssueRoundError, match="does not hash to the node"):
+        load_round_tree(path)
+
+
+def test_load_round_tree_reports_a_missing_file(tmp_path):
+    with pytest.raises(IssueRoundError, match="cannot read"):
+        load_round_tree(tmp_path / "missing.json")
+
+
+# --- issue_round on chain -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def contracts(registry, oracle, certificates):
+    return {"InstallationRegistry": registry, "GenerationOracle": oracle, "GenerationCertificates": certificates}
+
+
+@pytest.fixture
+def round1(oracle, site, project_site, signer_keys, mallory):
+    """Round 1: days 10 and 11 of installations 1 (alice) and 2 (bob), and a leaf of unregistered 9."""
+    leaves = [day_leaf(1, 10), day_leaf(1, 11), day_leaf(2, 10, 50_000), day_leaf(2, 11, 60_000), day_leaf(9, 10)]
+    signed = make_round(1, leaves)
+    submit(oracle, signed, signer_keys, mallory)
+    return signed, leaves
+
+
+def test_issue_round_issues_what_is_left_in_batches_and_a_rerun_sends_nothing(
+    contracts, certificates, round1, alice, bob, mallory
+):
+    signed, leaves = round1
+    issue(certificates, signed, leaves[0], mallory)  # someone already issued installation 1, day 10
+    lines = []
+
+    receipts = issue_round(contracts, 1, signed.tree, mallory, batch_size=2, say=lines.append)
+
+    assert [len(tx.events["CertificateIssued"]) for tx in receipts] == [2, 1]
+    assert certificates.certificateCount() == 4
+    assert certificates.balanceOf(alice, 2) == leaves[1][3]
+    assert certificates.balanceOf(bob, 3) == leaves[2][3]
+    assert certificates.balanceOf(bob, 4) == leaves[3][3]
+    assert certificates.certifiedUntil(1) == leaves[1][2]
+    assert certificates.certifiedUntil(2) == leaves[3][2]
+    assert lines[0] == "round 1: 5 leaves, 3 to issue in 2 batch(es), 2 left out"
+    assert "  1 leaf(s) already certified" in lines
+    assert any("installation 9 is not registered" in line for line in lines)
+    assert lines[-1].startswith("[2/2] 1 certificate(s), ids 4-4, gas ")
+
+    again = []
+    assert issue_round(contracts, 1, signed.tree, mallory, say=again.append) == []
+    assert again[:2] == ["round 1: 5 leaves, 0 to issue in 0 batch(es), 5 left out", "  4 leaf(s) already certified"]
+    assert certificates.certificateCount() == 4
+
+
+def test_issue_round_needs_the_energy_contracts(contracts, round1, mallory):
+    signed, _ = round1
+    del contracts["GenerationOracle"]
+    with pytest.raises(IssueRoundError, match="the deployment has no GenerationOracle"):
+        issue_round(contracts, 1, signed.tree, mallory, say=lambda _: None)
+
+
+def test_issue_round_refuses_a_tree_that_is_not_the_rounds(contracts, round1, mallory):
+    other = make_round(1, [day_leaf(1, 10, 1)])
+    with pytest.raises(IssueRoundError, match="is not round 1's root"):
+        issue_round(contracts, 1, other.tree, mallory, say=lambda _: None)
+
+
+def test_issue_round_refuses_a_round_that_was_not_submitted(contracts, round1, mallory):
+    signed, _ = round1
+    with pytest.raises(IssueRoundError, match="round 2 is not submitted on this chain"):
+        issue_round(contracts, 2, signed.tree, mallory, say=lambda _: None)
+
+
+def test_main_without_arguments_prints_usage_and_exits_1(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 1
+    assert "usage: brownie run scripts/issue_round.py main <round-id> <tree.json>" in capsys.readouterr().err
+
+
+def test_main_with_a_bad_batch_size_is_a_clear_error(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main("1", str(tmp_path / "t.json"), "ten")
+    assert "batch size must be a whole number, got 'ten'" in capsys.readouterr().err
