@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from brownie import Contract, accounts, chain, network, project, web3
+from brownie import Contract, chain, network, project, web3
 from brownie.network.account import LocalAccount
 from eth_utils import keccak
 
