@@ -9,9 +9,10 @@ on chain. Leaves go out in batches of ``batch-size`` (default 100, ~7.6M gas eac
 
 Safe to rerun: a leaf whose period starts before its installation's ``certifiedUntil`` is already
 certified (or was skipped for good by a later period) and is left out, so a crash or a failed
-batch loses nothing and issues nothing twice. Leaves that would make a batch revert (installation
-not active, no emission factor for the year, a leaf overlapping an earlier leaf of the same
-installation) are reported and left out.
+batch loses nothing and issues nothing twice. Leaves that would make a batch revert are reported
+and left out: zero energy, an empty or too long period, a period outside the round's, an inactive
+or unregistered installation, no emission factor for the year, a leaf overlapping an earlier leaf
+of the same installation.
 
 Sender: accounts[0] on local chains; elsewhere ``$ISSUER_KEYSTORE_ID`` or ``$ISSUER_PRIVATE_KEY``.
 """
@@ -31,6 +32,8 @@ from scripts.deployment import DeploymentError
 DEFAULT_BATCH_SIZE = 100
 ACTIVE = 0  # InstallationRegistry.InstallationStatus.Active
 ALREADY_CERTIFIED = "already certified"
+MAX_ENERGY_WH = 2**40 - 1  # GenerationCertificates stores energyWh in 40 bits
+MAX_PERIOD_S = 2**32 - 1  # and the period length in 32
 
 Leaf = tuple[int, int, int, int, bytes]
 
@@ -67,17 +70,37 @@ def iso_utc(unix_s: int) -> str:
     return datetime.fromtimestamp(unix_s, tz=timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
 
 
+def leaf_defect(leaf: Leaf, round_period_s: tuple[int, int] | None) -> str | None:
+    """Why GenerationCertificates would reject `leaf` whatever the chain state (None: it would not):
+    the same bounds as its ``_issue``, so one such leaf cannot revert a whole batch on every rerun."""
+    start_s, end_s, energy_wh = leaf[1], leaf[2], leaf[3]
+    if start_s >= end_s:
+        return "empty period"
+    if round_period_s is not None and (start_s < round_period_s[0] or end_s > round_period_s[1]):
+        return "outside the round's period"
+    if end_s - start_s > MAX_PERIOD_S:
+        return f"period longer than {MAX_PERIOD_S} s"
+    if energy_wh == 0:
+        return "zero energy"
+    if energy_wh > MAX_ENERGY_WH:
+        return f"energy above {MAX_ENERGY_WH} Wh"
+    return None
+
+
 def plan_issuance(
     leaves: Sequence[Leaf],
     states: Mapping[int, InstallationState],
     factor_years: set[int],
     batch_size: int = DEFAULT_BATCH_SIZE,
+    round_period_s: tuple[int, int] | None = None,
 ) -> IssuancePlan:
     """Which leaves of a round can still be issued, in batches that will not revert.
 
-    Per installation, leaves are taken in period order from its ``certifiedUntil``: a leaf starting
-    earlier is already certified (or overlaps an earlier leaf of this round) and is skipped, as are
-    leaves of unknown or inactive installations and leaves whose year has no emission factor."""
+    Leaves the contract rejects in any case (:func:`leaf_defect`; the round's period is checked when
+    `round_period_s` is given) are skipped. Per installation, the others are taken in period order
+    from its ``certifiedUntil``: a leaf starting earlier is already certified (or overlaps an
+    earlier leaf of this round) and is skipped, as are leaves of unknown or inactive installations
+    and leaves whose year has no emission factor."""
     if batch_size < 1:
         raise IssueRoundError(f"batch size must be at least 1, got {batch_size}")
     plan = IssuancePlan()
@@ -86,6 +109,10 @@ def plan_issuance(
     for leaf in sorted(leaves, key=lambda v: (v[0], v[1], v[2])):
         installation_id, start_s, end_s = leaf[0], leaf[1], leaf[2]
         state = states.get(installation_id)
+        defect = leaf_defect(leaf, round_period_s)
+        if defect is not None:
+            plan.skipped.append((leaf, defect))
+            continue
         if state is None:
             plan.skipped.append((leaf, f"installation {installation_id} is not registered"))
             continue
@@ -160,14 +187,16 @@ def issue_round(
     if missing:
         raise IssueRoundError(f"the deployment has no {', '.join(missing)}: deploy the energy contracts first")
     oracle, registry, certificates = (contracts[name] for name in names)
-    on_chain = bytes(oracle.roundRoot(round_id))
+    root, round_start_s, round_end_s = oracle.roundForIssuance(round_id)
+    on_chain = bytes(root)
     if on_chain == bytes(32):
         raise IssueRoundError(f"round {round_id} is not submitted on this chain (last round {oracle.lastRoundId()})")
     if on_chain != tree.root:
         raise IssueRoundError(f"the tree's root {tree.root_hex} is not round {round_id}'s root 0x{on_chain.hex()}: wrong file or round")
     leaves: list[Leaf] = [tuple(v) for v in tree.values]  # type: ignore[misc]
     states = read_states(registry, certificates, {leaf[0] for leaf in leaves})
-    plan = plan_issuance(leaves, states, read_factor_years(registry, {utc_year(leaf[1]) for leaf in leaves}), batch_size)
+    factor_years = read_factor_years(registry, {utc_year(leaf[1]) for leaf in leaves})
+    plan = plan_issuance(leaves, states, factor_years, batch_size, (int(round_start_s), int(round_end_s)))
     say(f"round {round_id}: {len(leaves)} leaves, {plan.leaf_count} to issue in {len(plan.batches)} batch(es), "
         f"{len(plan.skipped)} left out")
     done = sum(1 for _, reason in plan.skipped if reason == ALREADY_CERTIFIED)

@@ -181,3 +181,42 @@ def test_main_with_a_bad_batch_size_is_a_clear_error(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main("1", str(tmp_path / "t.json"), "ten")
     assert "batch size must be a whole number, got 'ten'" in capsys.readouterr().err
+
+
+ROUND_PERIOD_S = (day_start(0), day_start(39))
+
+
+@pytest.mark.parametrize(
+    "bad, reason, round_period_s",
+    [
+        ((1, day_start(10), day_start(10), 10_000, ROOT), "empty period", ROUND_PERIOD_S),
+        (leaf(1, 10, wh=0), "zero energy", ROUND_PERIOD_S),  # an offline day: the contract rejects 0 Wh
+        (leaf(1, 10, wh=2**40), "energy above 1099511627775 Wh", ROUND_PERIOD_S),
+        (leaf(1, 10, days=50_000), "period longer than 4294967295 s", None),
+        (leaf(1, 40), "outside the round's period", ROUND_PERIOD_S),
+    ],
+)
+def test_plan_leaves_out_leaves_the_contract_always_rejects(bad, reason, round_period_s):
+    """One such leaf in a batch would revert the batch on every rerun: it is left out instead."""
+    good = leaf(2, 10)
+    plan = plan_issuance([bad, good], {1: ACTIVE_FROM_DAY_0, 2: ACTIVE_FROM_DAY_0}, {2026}, round_period_s=round_period_s)
+    assert plan.batches == [[good]]
+    assert plan.skipped == [(bad, reason)]
+
+
+def test_issue_round_leaves_out_a_zero_energy_leaf_and_issues_the_rest(
+    contracts, registry, certificates, oracle, site, project_site, signer_keys, bob, mallory
+):
+    leaves = [day_leaf(1, 10, 0), day_leaf(2, 10, 50_000)]
+    signed = make_round(1, leaves)
+    submit(oracle, signed, signer_keys, mallory)
+    lines = []
+    receipts = issue_round(contracts, 1, signed.tree, mallory, say=lines.append)
+    assert len(receipts) == 1
+    assert certificates.certificateCount() == 1
+    assert certificates.balanceOf(bob, 1) == 50_000
+    assert certificates.certifiedUntil(1) == registry.installation(1)["commissionedAt"]
+    assert lines[:2] == [
+        "round 1: 2 leaves, 1 to issue in 1 batch(es), 1 left out",
+        "  left out: installation 1, 2026-01-11T00:00Z to 2026-01-12T00:00Z: zero energy",
+    ]
