@@ -321,16 +321,11 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
         });
     }
 
-    /// @dev Reverts (undoing the record) unless the installation is active and the year has a
-    ///      factor; the registry moves the watermark (kept in its installation slot) unless the period
-    ///      starts before it, and then this reverts.
+    /// @dev Reverts (undoing the record) unless the installation is active, the period starts at or
+    ///      after its watermark and the year has a factor; the registry then moves the watermark
+    ///      (kept in its installation slot).
     function _authorize(Leaf calldata leaf) private returns (address beneficiary) {
-        uint64 watermark;
-        (beneficiary, watermark) =
-            _REGISTRY.authorizeIssuance(leaf.installationId, _utcYear(leaf.periodStart), leaf.periodStart, leaf.periodEnd);
-        if (leaf.periodStart < watermark) {
-            revert GenerationCertificatesPeriodAlreadyCertified(leaf.installationId, leaf.periodStart, watermark);
-        }
+        return _REGISTRY.authorizeIssuance(leaf.installationId, _utcYear(leaf.periodStart), leaf.periodStart, leaf.periodEnd);
     }
 
     function _emitIssued(uint256 tokenId, uint256 roundId, Leaf calldata leaf, address beneficiary) private {

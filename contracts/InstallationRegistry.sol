@@ -142,7 +142,7 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
     function authorizeIssuance(uint256 installationId, uint16 year, uint64 periodStart, uint64 periodEnd)
         external
         onlyRole(CERTIFIER_ROLE)
-        returns (address beneficiary, uint64 previousCertifiedUntil)
+        returns (address beneficiary)
     {
         InstallationRecord storage record = _existing(installationId);
         if (record.status != InstallationStatus.Active) {
@@ -155,14 +155,17 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
             factor.locked = true;
             emit EmissionFactorLocked(year, gCo2ePerKwh);
         }
-        previousCertifiedUntil = record.certifiedUntil;
-        if (periodStart >= previousCertifiedUntil && periodEnd > periodStart) {
-            // periodEnd < 2^40: the certificates contract only passes periods of submitted rounds,
-            // which end at or before block time; checked anyway so a wrong caller cannot wrap it.
-            if (periodEnd > type(uint40).max) revert InstallationRegistryInvalidPeriod(periodStart, periodEnd);
-            // No event of its own: the caller's CertificateIssued (periodEnd) records the move.
-            record.certifiedUntil = uint40(periodEnd);
+        uint40 certifiedUntil_ = record.certifiedUntil;
+        if (periodStart < certifiedUntil_) {
+            revert InstallationRegistryPeriodAlreadyCertified(installationId, periodStart, certifiedUntil_);
         }
+        // periodEnd < 2^40: the certificates contract only passes periods of submitted rounds, which
+        // end at or before block time; checked anyway so a wrong caller cannot wrap the watermark.
+        if (periodEnd <= periodStart || periodEnd > type(uint40).max) {
+            revert InstallationRegistryInvalidPeriod(periodStart, periodEnd);
+        }
+        // No event of its own: the caller's CertificateIssued (periodEnd) records the move.
+        record.certifiedUntil = uint40(periodEnd);
         beneficiary = record.beneficiary;
     }
 

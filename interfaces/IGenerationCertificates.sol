@@ -111,9 +111,6 @@ interface IGenerationCertificates {
     error GenerationCertificatesPeriodTooLong(uint64 periodStart, uint64 periodEnd);
     /// @notice The proof does not show the leaf is in round `roundId`.
     error GenerationCertificatesInvalidProof(uint256 roundId, uint256 installationId);
-    /// @notice The leaf starts before the installation's watermark: some of it is already certified,
-    ///         or it is an earlier period skipped by a later issuance.
-    error GenerationCertificatesPeriodAlreadyCertified(uint256 installationId, uint64 periodStart, uint64 certifiedUntil);
     /// @notice No certificate has this id.
     error GenerationCertificatesUnknownCertificate(uint256 tokenId);
     /// @notice Amounts must be above zero.

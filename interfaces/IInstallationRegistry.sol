@@ -84,6 +84,9 @@ interface IInstallationRegistry {
     error InstallationRegistryProjectIdTooLarge(uint256 projectId);
     /// @notice The period passed for issuance ends beyond 40 bits of unix seconds.
     error InstallationRegistryInvalidPeriod(uint64 periodStart, uint64 periodEnd);
+    /// @notice The period starts before the installation's watermark: some of it is already
+    ///         certified, or it is an earlier period skipped by a later issuance.
+    error InstallationRegistryPeriodAlreadyCertified(uint256 installationId, uint64 periodStart, uint64 certifiedUntil);
     /// @notice A zero emission factor is not a value (zero means "not set").
     error InstallationRegistryZeroEmissionFactor(uint16 year);
     /// @notice The factor of `year` is already used by certificates and can no longer change.
@@ -141,21 +144,21 @@ interface IInstallationRegistry {
     function setEmissionFactor(uint16 year, uint32 gCo2ePerKwh, string calldata source) external;
 
     /// @notice Called by the certificates contract for each issuance: checks that the installation
-    ///         is active and that `year` has an emission factor, locks that factor, moves the
-    ///         installation's watermark to `periodEnd` when the period starts at or after it, and
-    ///         returns who receives the certificate and the watermark before the call.
-    /// @dev Certifier only. The caller must revert when `periodStart < previousCertifiedUntil` (the
-    ///      watermark is then left unchanged). The watermark shares the installation's first storage
-    ///      slot with the beneficiary and status, so this reads and writes one slot.
+    ///         is active, that the period starts at or after its watermark (so no Wh is certified
+    ///         twice, whoever the certifier) and that `year` has an emission factor, locks that
+    ///         factor, moves the watermark to `periodEnd` and returns who receives the certificate.
+    /// @dev Certifier only. Reverts with InstallationRegistryPeriodAlreadyCertified when
+    ///      `periodStart < certifiedUntil(installationId)` and InstallationRegistryInvalidPeriod for
+    ///      an empty period. The watermark shares the installation's first storage slot with the
+    ///      beneficiary and status, so this reads and writes one slot.
     /// @param installationId The installation whose generation is certified.
     /// @param year UTC year of the certified period's start.
     /// @param periodStart Start of the certified period (unix s UTC).
     /// @param periodEnd End of the certified period (unix s UTC).
     /// @return beneficiary The installation's beneficiary.
-    /// @return previousCertifiedUntil The watermark before this call.
     function authorizeIssuance(uint256 installationId, uint16 year, uint64 periodStart, uint64 periodEnd)
         external
-        returns (address beneficiary, uint64 previousCertifiedUntil);
+        returns (address beneficiary);
 
     /// @notice End of the last certified period of `installationId`, or its commissioning date when
     ///         nothing is certified yet (0 for an unknown id): the next leaf must start at or after it.

@@ -101,14 +101,14 @@ def test_a_proof_for_another_leaf_of_the_batch_is_rejected(certificates, days10_
 
 def test_the_same_leaf_twice_in_a_batch_is_rejected(certificates, days10_11, alice, bob, mallory):
     signed, leaves = days10_11
-    with brownie.reverts(revert_pattern=r"GenerationCertificatesPeriodAlreadyCertified: 1, .*"):
+    with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodAlreadyCertified: 1, .*"):
         issue_batch(certificates, signed, [leaves[0], leaves[0]], mallory)
     assert nothing_issued(certificates, alice, bob)
 
 
 def test_periods_of_one_installation_must_come_in_order(certificates, days10_11, alice, bob, mallory):
     signed, leaves = days10_11
-    with brownie.reverts(revert_pattern=r"GenerationCertificatesPeriodAlreadyCertified: 1, .*"):
+    with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodAlreadyCertified: 1, .*"):
         issue_batch(certificates, signed, [leaves[1], leaves[0]], mallory)
     assert nothing_issued(certificates, alice, bob)
 
@@ -116,7 +116,7 @@ def test_periods_of_one_installation_must_come_in_order(certificates, days10_11,
 def test_a_batch_cannot_recertify_an_issued_period(certificates, days10_11, alice, mallory):
     signed, leaves = days10_11
     issue(certificates, signed, leaves[0], mallory)
-    with brownie.reverts(revert_pattern=r"GenerationCertificatesPeriodAlreadyCertified: 1, .*"):
+    with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodAlreadyCertified: 1, .*"):
         issue_batch(certificates, signed, [leaves[2], leaves[0]], mallory)
     assert certificates.certificateCount() == 1
     assert certificates.balanceOf(alice, 1) == leaves[0][3]
@@ -190,7 +190,7 @@ def test_a_reentrant_issue_cannot_certify_a_period_twice(
     signed = make_round(1, [leaf, day_leaf(3, 11)])
     submit(oracle, signed, signer_keys, mallory)
     receiver.arm(1, leaf_arg(leaf), signed.proof(leaf), {"from": mallory})
-    with brownie.reverts(revert_pattern=r"GenerationCertificatesPeriodAlreadyCertified: 3, .*"):
+    with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodAlreadyCertified: 3, .*"):
         issue_batch(certificates, signed, [leaf], mallory)
     assert certificates.certificateCount() == 0
     assert receiver.reenteredTokenId() == 0

@@ -141,7 +141,7 @@ def test_issuing_without_an_emission_factor_for_the_year_reverts(certificates, o
 
 def test_same_leaf_twice_is_rejected(certificates, issued, day10, mallory):
     signed, leaves = day10
-    with brownie.reverts(revert_pattern=r"GenerationCertificatesPeriodAlreadyCertified: .*"):
+    with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodAlreadyCertified: .*"):
         issue(certificates, signed, leaves[0], mallory)
 
 
@@ -150,7 +150,7 @@ def test_overlapping_period_in_a_later_round_is_rejected(certificates, oracle, i
     overlap = day_leaf(1, 10, days=2)
     signed = make_round(2, [overlap])
     submit(oracle, signed, signer_keys, mallory)
-    with brownie.reverts(revert_pattern=r"GenerationCertificatesPeriodAlreadyCertified: .*"):
+    with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodAlreadyCertified: .*"):
         issue(certificates, signed, overlap, mallory)
 
 
@@ -159,7 +159,7 @@ def test_skipped_earlier_period_cannot_be_issued_later(certificates, oracle, sit
     signed = make_round(1, [day5, day6])
     submit(oracle, signed, signer_keys, mallory)
     issue(certificates, signed, day6, mallory)
-    with brownie.reverts(revert_pattern=r"GenerationCertificatesPeriodAlreadyCertified: .*"):
+    with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodAlreadyCertified: .*"):
         issue(certificates, signed, day5, mallory)
 
 
@@ -419,5 +419,5 @@ def test_generation_before_commissioning_cannot_be_certified(certificates, regis
     leaf = (site, commissioned - DAY_S, commissioned, 1_000, b"\x03" * 32)
     signed = make_round(1, [leaf])
     submit(oracle, signed, signer_keys, mallory)
-    with brownie.reverts(revert_pattern=rf"GenerationCertificatesPeriodAlreadyCertified: {site}, {commissioned - DAY_S}, {commissioned}"):
+    with brownie.reverts(revert_pattern=rf"InstallationRegistryPeriodAlreadyCertified: {site}, {commissioned - DAY_S}, {commissioned}"):
         issue(certificates, signed, leaf, mallory)

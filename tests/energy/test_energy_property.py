@@ -67,7 +67,7 @@ def test_random_leaves_in_random_order_never_certify_wh_twice(
                                             [signed.proof(leaves[i]) for i in batch], {"from": mallory})
                 assert certificates.certificateCount() == before + len(batch)
             except VirtualMachineError as exc:
-                assert "GenerationCertificatesPeriodAlreadyCertified" in str(exc.revert_msg)
+                assert "InstallationRegistryPeriodAlreadyCertified" in str(exc.revert_msg)
                 assert certificates.certificateCount() == before, "a failed batch minted something"
 
         verified = defaultdict(dict)  # installation -> (start, end) -> max Wh verified for that period

@@ -172,6 +172,21 @@ def test_mallory_cannot_call_role_gated_functions(registry, site, mallory, call)
         call(registry, mallory)
 
 
+def test_a_second_certifier_cannot_certify_a_period_twice(registry, site, carol, operator):
+    """The registry itself refuses a period starting before the watermark: a certifier other than
+    GenerationCertificates (or a future one) cannot certify the same Wh again."""
+    registry.grantRole(registry.CERTIFIER_ROLE(), carol, {"from": operator})
+    day, next_day = 1_767_225_600, 1_767_312_000  # 2026-01-01, 2026-01-02
+    tx = registry.authorizeIssuance(site, 2026, day, next_day, {"from": carol})
+    assert tx.return_value == registry.installation(site)["beneficiary"]
+    assert registry.certifiedUntil(site) == next_day
+    with brownie.reverts(revert_pattern=rf"InstallationRegistryPeriodAlreadyCertified: {site}, {day}, {next_day}"):
+        registry.authorizeIssuance(site, 2026, day, next_day, {"from": carol})
+    with brownie.reverts(revert_pattern=rf"InstallationRegistryInvalidPeriod: {next_day}, {next_day}"):
+        registry.authorizeIssuance(site, 2026, next_day, next_day, {"from": carol})
+    assert registry.certifiedUntil(site) == next_day
+
+
 def test_watermark_starts_at_the_commissioning_date(registry, site):
     assert registry.certifiedUntil(site) == registry.installation(site)["commissionedAt"]
 
