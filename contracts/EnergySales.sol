@@ -6,6 +6,7 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 import {IEnergySales} from "../interfaces/IEnergySales.sol";
 import {IGenerationCertificates} from "../interfaces/IGenerationCertificates.sol";
 import {IInstallationRegistry} from "../interfaces/IInstallationRegistry.sol";
@@ -18,6 +19,7 @@ import {IProjectRevenue} from "../interfaces/IProjectRevenue.sol";
 ///      unlimited allowance once, at construction, so each settlement is a single depositRevenue call.
 contract EnergySales is AccessControl, Pausable, ReentrancyGuard, IEnergySales {
     using SafeERC20 for IERC20;
+    using BitMaps for BitMaps.BitMap;
 
     /// @inheritdoc IEnergySales
     bytes32 public constant TARIFF_ROLE = keccak256("TARIFF_ROLE");
@@ -37,7 +39,7 @@ contract EnergySales is AccessControl, Pausable, ReentrancyGuard, IEnergySales {
     mapping(address offtaker => uint256 depositClp) private _deposits;
     mapping(address beneficiary => uint256 owedClp) private _owed;
     // One bit per certificate (token ids are sequential), so most settlements update a used slot.
-    mapping(uint256 wordIndex => uint256 bits) private _settledBitmap;
+    BitMaps.BitMap private _settled;
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE and TARIFF_ROLE.
     /// @param token The payment token.
@@ -101,15 +103,12 @@ contract EnergySales is AccessControl, Pausable, ReentrancyGuard, IEnergySales {
         Terms memory t = _terms[installationId];
         if (t.offtaker == address(0)) revert EnergySalesNoTerms(installationId);
         (uint256 energyWh, uint256 amount) = _quote(installationId, certificateId, t.tariffClpPerKwh);
-        uint256 word = certificateId >> 8;
-        uint256 bit = 1 << (certificateId & 0xff);
-        uint256 bits = _settledBitmap[word];
-        if (bits & bit != 0) revert EnergySalesAlreadySettled(certificateId);
+        if (_settled.get(certificateId)) revert EnergySalesAlreadySettled(certificateId);
         uint256 available = _deposits[t.offtaker];
         if (amount > available) revert EnergySalesInsufficientDeposit(t.offtaker, amount, available);
         (address beneficiary,, uint256 projectId) = _REGISTRY.installationCore(installationId);
 
-        _settledBitmap[word] = bits | bit;
+        _settled.set(certificateId);
         // amount <= available, checked above
         unchecked {
             _deposits[t.offtaker] = available - amount;
@@ -157,7 +156,7 @@ contract EnergySales is AccessControl, Pausable, ReentrancyGuard, IEnergySales {
 
     /// @inheritdoc IEnergySales
     function isSettled(uint256 certificateId) external view returns (bool) {
-        return _settledBitmap[certificateId >> 8] & (1 << (certificateId & 0xff)) != 0;
+        return _settled.get(certificateId);
     }
 
     /// @inheritdoc IEnergySales
