@@ -94,9 +94,14 @@ interface IMarketplace {
     function postOffer(uint8 kind, uint128 priceClpPerKwp, uint32 capacityKwp, uint64 expiresAt) external returns (uint256 offerId);
 
     /// @notice Changes an open offer's price, capacity still available and expiry. Seller only.
+    /// @param offerId An open (not withdrawn) offer of the caller; an expired one may be given a new expiry.
+    /// @param priceClpPerKwp New price in CLP per kWp (> 0).
+    /// @param availableKwp New capacity still available in kWp (> 0); replaces what is left after matches.
+    /// @param expiresAt New expiry, unix seconds (UTC) after the current block.
     function updateOffer(uint256 offerId, uint128 priceClpPerKwp, uint32 availableKwp, uint64 expiresAt) external;
 
     /// @notice Withdraws an open offer for good. Seller only.
+    /// @param offerId An open offer of the caller.
     function withdrawOffer(uint256 offerId) external;
 
     /// @notice Posts a demand; the caller must be registered as owner.
@@ -108,9 +113,16 @@ interface IMarketplace {
     function postDemand(uint32 sizeKwp, uint128 maxTotalClp, bool needsFinancing, uint64 expiresAt) external returns (uint256 demandId);
 
     /// @notice Changes an open demand. Owner only.
+    /// @param demandId An open (neither withdrawn nor matched) demand of the caller; an expired one may be
+    ///        given a new expiry.
+    /// @param sizeKwp New size of the plant in kWp (> 0).
+    /// @param maxTotalClp New most the owner pays in total in CLP, platform fee included (> 0).
+    /// @param needsFinancing Whether a crowdfunding campaign pays for the project.
+    /// @param expiresAt New expiry, unix seconds (UTC) after the current block.
     function updateDemand(uint256 demandId, uint32 sizeKwp, uint128 maxTotalClp, bool needsFinancing, uint64 expiresAt) external;
 
     /// @notice Withdraws an open demand for good. Owner only.
+    /// @param demandId An open demand of the caller.
     function withdrawDemand(uint256 demandId) external;
 
     /// @notice Matches a demand with a provider, an installer and a manager offer (MATCHER_ROLE).
@@ -118,30 +130,45 @@ interface IMarketplace {
     /// @dev Reverts with an error naming the failed check: demand/offers unknown, closed, expired, wrong kind,
     ///      capacity short, or total over the maximum. Consumes sizeKwp of each offer's capacity, closes the
     ///      demand, creates the project and, when the demand needs financing, its crowdfunding campaign.
+    /// @param demandId An open, unexpired demand.
+    /// @param providerOfferId An open, unexpired provider offer with at least the demand's size in kWp left.
+    /// @param installerOfferId An open, unexpired installer offer with at least the demand's size in kWp left.
+    /// @param managerOfferId An open, unexpired manager offer with at least the demand's size in kWp left.
     /// @return projectId The new project's id.
     function matchDemand(uint256 demandId, uint256 providerOfferId, uint256 installerOfferId, uint256 managerOfferId) external returns (uint256 projectId);
 
     /// @notice Sets the platform fee in basis points of the subtotal, at most MAX_PLATFORM_FEE_BPS. Admin only.
+    /// @param feeBps Basis points (100 = 1 %); applies to matches and quotes from then on.
     function setPlatformFeeBps(uint16 feeBps) external;
 
     /// @notice Role allowed to call `matchDemand`.
+    /// @return The role id, keccak256("MATCHER_ROLE").
     function MATCHER_ROLE() external view returns (bytes32);
 
     /// @notice Highest platform fee the admin may set, in basis points.
+    /// @return Basis points (1000, i.e. 10 %, in Marketplace).
     function MAX_PLATFORM_FEE_BPS() external view returns (uint16);
 
     /// @notice Platform fee in basis points of the subtotal.
+    /// @return Basis points.
     function platformFeeBps() external view returns (uint16);
 
     /// @notice The participant registry checked for roles.
+    /// @return Its address.
     function registry() external view returns (address);
 
     /// @notice The projects contract that matches create projects in.
+    /// @return Its address.
     function projects() external view returns (address);
 
     /// @notice Total price of a match by the pricing rule, whether or not it is feasible.
-    /// @return subtotalClp Sum of price x size over the three offers.
-    /// @return feeClp Platform fee on the subtotal.
+    /// @dev Reverts only for an unknown demand or offer: offer kinds, expiry, state and capacity are not checked.
+    /// @param demandId The demand (its sizeKwp is used).
+    /// @param providerOfferId The provider offer.
+    /// @param installerOfferId The installer offer.
+    /// @param managerOfferId The manager offer.
+    /// @return subtotalClp Sum of price x size over the three offers, in CLP.
+    /// @return feeClp Platform fee on the subtotal: subtotalClp * platformFeeBps / 10000, rounded down, in CLP.
     /// @return totalClp subtotalClp + feeClp.
     function quote(uint256 demandId, uint256 providerOfferId, uint256 installerOfferId, uint256 managerOfferId)
         external
@@ -149,20 +176,34 @@ interface IMarketplace {
         returns (uint256 subtotalClp, uint256 feeClp, uint256 totalClp);
 
     /// @notice Number of offers ever posted (ids are 1..count).
+    /// @return The count.
     function offerCount() external view returns (uint256);
 
     /// @notice Number of demands ever posted (ids are 1..count).
+    /// @return The count.
     function demandCount() external view returns (uint256);
 
     /// @notice Offer `offerId`.
+    /// @param offerId The offer (reverts if unknown).
+    /// @return The offer: priceClpPerKwp in CLP per kWp, availableKwp the capacity left in kWp,
+    ///         createdAt and expiresAt in unix seconds (UTC), open false once withdrawn (not on expiry).
     function offer(uint256 offerId) external view returns (Offer memory);
 
     /// @notice Demand `demandId`.
+    /// @param demandId The demand (reverts if unknown).
+    /// @return The demand: sizeKwp in kWp, maxTotalClp in CLP, createdAt and expiresAt in unix seconds
+    ///         (UTC), open false once withdrawn or matched (not on expiry).
     function demand(uint256 demandId) external view returns (Demand memory);
 
     /// @notice Offers with ids fromId .. min(fromId + count - 1, offerCount()), every kind, open or not (fromId 0 reads as 1).
+    /// @param fromId First id (0 reads as 1).
+    /// @param count Most offers to return.
+    /// @return The offers in id order (empty when count is 0 or fromId is past offerCount()).
     function offersPage(uint256 fromId, uint256 count) external view returns (Offer[] memory);
 
     /// @notice Demands with ids fromId .. min(fromId + count - 1, demandCount()), open or not (fromId 0 reads as 1).
+    /// @param fromId First id (0 reads as 1).
+    /// @param count Most demands to return.
+    /// @return The demands in id order (empty when count is 0 or fromId is past demandCount()).
     function demandsPage(uint256 fromId, uint256 count) external view returns (Demand[] memory);
 }

@@ -11,13 +11,19 @@ import {IProjectRevenue} from "../../interfaces/IProjectRevenue.sol";
 contract MockProjectRevenue is IProjectRevenue {
     using SafeERC20 for IERC20;
 
+    /// @notice The payment token pulled by `depositRevenue`.
     IERC20 public immutable token;
+    /// @notice Total revenue deposited for each project, in token units (CLP on PesoToken).
     mapping(uint256 projectId => uint256 amountClp) public revenueOf;
 
+    /// @param token_ The payment token.
     constructor(IERC20 token_) {
         token = token_;
     }
 
+    /// @inheritdoc IProjectRevenue
+    /// @dev Unlike Crowdfunding, accepts zero amounts and any project id (there are no shares), and
+    ///      books the amount before pulling it.
     function depositRevenue(uint256 projectId, uint256 amountClp) external {
         revenueOf[projectId] += amountClp;
         emit RevenueDeposited(projectId, msg.sender, amountClp);

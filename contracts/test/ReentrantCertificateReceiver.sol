@@ -9,18 +9,28 @@ import {IGenerationCertificates} from "../../interfaces/IGenerationCertificates.
 /// @notice A beneficiary contract that, on its first certificate, re-enters `issue` with a leaf it
 ///         was armed with, in the middle of the issuer's batch.
 contract ReentrantCertificateReceiver is ERC165, IERC1155Receiver {
+    /// @notice The certificates contract re-entered.
     IGenerationCertificates public immutable CERTIFICATES;
+    /// @notice Round of the armed leaf.
     uint256 public armedRound;
+    /// @notice The leaf issued on re-entry.
     IGenerationCertificates.Leaf public armedLeaf;
+    /// @notice Proof of the armed leaf.
     bytes32[] public armedProof;
+    /// @notice Whether the next certificate received triggers the re-entry.
     bool public armed;
+    /// @notice Token id returned by the re-entrant `issue` (0 until it succeeds).
     uint256 public reenteredTokenId;
 
+    /// @param certificates The certificates contract to re-enter.
     constructor(IGenerationCertificates certificates) {
         CERTIFICATES = certificates;
     }
 
     /// @notice Re-enter `issue(roundId, leaf, proof)` when the next certificate arrives.
+    /// @param roundId Oracle round whose root contains `leaf`.
+    /// @param leaf The leaf to issue on re-entry.
+    /// @param proof Its Merkle proof.
     function arm(uint256 roundId, IGenerationCertificates.Leaf calldata leaf, bytes32[] calldata proof) external {
         armedRound = roundId;
         armedLeaf = leaf;
@@ -29,6 +39,7 @@ contract ReentrantCertificateReceiver is ERC165, IERC1155Receiver {
     }
 
     /// @inheritdoc IERC1155Receiver
+    /// @dev When armed: disarms and calls `issue` with the armed leaf; a revert there rejects the transfer.
     function onERC1155Received(address, address, uint256, uint256, bytes calldata) external returns (bytes4) {
         if (armed) {
             armed = false;
