@@ -65,6 +65,7 @@ contract EnergySales is AccessControl, Pausable, ReentrancyGuard, IEnergySales {
     /// @inheritdoc IEnergySales
     function setTerms(uint256 installationId, address offtaker, uint256 tariffClpPerKwh) external onlyRole(TARIFF_ROLE) {
         if (offtaker == address(0)) revert EnergySalesZeroOfftaker();
+        if (tariffClpPerKwh == 0) revert EnergySalesZeroTariff();
         if (tariffClpPerKwh > type(uint96).max) revert EnergySalesTariffTooLarge(tariffClpPerKwh);
         _REGISTRY.installationCore(installationId); // reverts for an unknown installation
         // fits: checked above
@@ -104,6 +105,7 @@ contract EnergySales is AccessControl, Pausable, ReentrancyGuard, IEnergySales {
         if (t.offtaker == address(0)) revert EnergySalesNoTerms(installationId);
         (uint256 energyWh, uint256 amount) = _quote(installationId, certificateId, t.tariffClpPerKwh);
         if (_settled.get(certificateId)) revert EnergySalesAlreadySettled(certificateId);
+        if (amount == 0) revert EnergySalesNothingToPay(certificateId);
         uint256 available = _deposits[t.offtaker];
         if (amount > available) revert EnergySalesInsufficientDeposit(t.offtaker, amount, available);
         (address beneficiary,, uint256 projectId) = _REGISTRY.installationCore(installationId);
@@ -115,7 +117,7 @@ contract EnergySales is AccessControl, Pausable, ReentrancyGuard, IEnergySales {
         }
         if (projectId == 0) _owed[beneficiary] += amount;
         emit Settled(installationId, certificateId, t.offtaker, energyWh, t.tariffClpPerKwh, amount, projectId, beneficiary);
-        if (projectId != 0 && amount != 0) _REVENUE.depositRevenue(projectId, amount);
+        if (projectId != 0) _REVENUE.depositRevenue(projectId, amount);
         return amount;
     }
 

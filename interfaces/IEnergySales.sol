@@ -43,6 +43,10 @@ interface IEnergySales {
     error EnergySalesTariffTooLarge(uint256 tariffClpPerKwh);
     /// @notice Amounts must be above zero.
     error EnergySalesZeroAmount();
+    /// @notice A tariff must be above zero (a zero tariff would let anyone settle certificates for nothing).
+    error EnergySalesZeroTariff();
+    /// @notice floor(energyWh * tariff / 1000) is zero: settling would mark the certificate paid for nothing.
+    error EnergySalesNothingToPay(uint256 certificateId);
     /// @notice Nothing is owed to the caller.
     error EnergySalesNothingToClaim(address account);
 
@@ -52,7 +56,7 @@ interface IEnergySales {
     /// @notice Sets the offtaker and tariff of an installation. Tariff role only.
     /// @param installationId The installation (must exist in the registry).
     /// @param offtaker Who pays for the energy (not zero).
-    /// @param tariffClpPerKwh Price in CLP (token units) per kWh.
+    /// @param tariffClpPerKwh Price in CLP (token units) per kWh, above zero.
     function setTerms(uint256 installationId, address offtaker, uint256 tariffClpPerKwh) external;
 
     /// @notice Deposits `amountClp` of the payment token (approved beforehand) for the caller's settlements.
@@ -68,8 +72,9 @@ interface IEnergySales {
     ///         IProjectRevenue.depositRevenue(projectId, amount) when the installation has a project,
     ///         else owed to its beneficiary (pull with `claim`). Once per certificate.
     /// @dev Permissionless; paused with the contract. Reverts when the installation has no terms,
-    ///      the certificate belongs to another installation, it was already settled, or the
-    ///      deposit is insufficient.
+    ///      the certificate belongs to another installation, it was already settled, the amount
+    ///      rounds down to zero (the certificate stays unsettled), or the deposit is insufficient;
+    ///      and, into a project, when its crowdfunding cannot take revenue (e.g. no shares yet).
     /// @param installationId The installation.
     /// @param certificateId The certificate (token id of GenerationCertificates).
     /// @return amountClp What was paid.

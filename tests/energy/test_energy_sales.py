@@ -166,3 +166,23 @@ def test_mallory_cannot_call_role_gated_functions(sales, site, mallory, call):
 def test_tariff_above_96_bits_is_rejected(sales, site, carol, operator):
     with brownie.reverts(revert_pattern=rf"EnergySalesTariffTooLarge: {2**96}"):
         sales.setTerms(site, carol, 2**96, {"from": operator})
+
+
+def test_zero_tariff_is_rejected(sales, site, carol, operator):
+    with brownie.reverts(revert_pattern=r"EnergySalesZeroTariff: ?"):
+        sales.setTerms(site, carol, 0, {"from": operator})
+    assert sales.terms(site)[0] == "0x" + "00" * 20
+
+
+def test_nobody_can_use_up_a_settlement_that_pays_nothing(sales, certificates, oracle, site, offtaker, signer_keys, mallory):
+    """10 Wh at 95 CLP/kWh is 0.95 CLP, floor 0: settling it would mark the certificate paid for
+    nothing, so it reverts and the certificate stays unsettled."""
+    leaf = day_leaf(site, 20, 10)
+    signed = make_round(1, [leaf])
+    submit(oracle, signed, signer_keys, mallory)
+    token_id = issue(certificates, signed, leaf, mallory).return_value
+    assert sales.quote(site, token_id) == 0
+    with brownie.reverts(revert_pattern=rf"EnergySalesNothingToPay: {token_id}"):
+        sales.settle(site, token_id, {"from": mallory})
+    assert not sales.isSettled(token_id)
+    assert sales.depositOf(offtaker) == 100_000
