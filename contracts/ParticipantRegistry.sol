@@ -95,6 +95,7 @@ contract ParticipantRegistry is AccessControl, IParticipantRegistry {
     /// @inheritdoc IParticipantRegistry
     function addCooperativeAdmin(uint256 cooperativeId, address account) external {
         _checkCooperativeAdmin(cooperativeId);
+        if (account == address(0)) revert ParticipantRegistryZeroAddress();
         if (_isAdmin[cooperativeId][account]) revert ParticipantRegistryAlreadyAdmin(cooperativeId, account);
         Cooperative storage coop = _cooperatives[cooperativeId];
         if (!_isMember[cooperativeId][account]) {
@@ -116,6 +117,7 @@ contract ParticipantRegistry is AccessControl, IParticipantRegistry {
     /// @inheritdoc IParticipantRegistry
     function addMember(uint256 cooperativeId, address account) external {
         _checkCooperativeAdmin(cooperativeId);
+        if (account == address(0)) revert ParticipantRegistryZeroAddress();
         if (_isMember[cooperativeId][account]) revert ParticipantRegistryAlreadyMember(cooperativeId, account);
         _isMember[cooperativeId][account] = true;
         _cooperatives[cooperativeId].memberCount += 1;

@@ -233,6 +233,19 @@ def test_last_admin_cannot_be_removed(registry, coop, alice):
         registry.removeMember(coop, alice, {"from": alice})
 
 
+def test_zero_address_cannot_become_admin_or_member(registry, coop, alice):
+    """Attack: adding address(0) as a second admin would let the real admin leave, locking the
+    cooperative with an admin nobody controls."""
+    zero = "0x" + "00" * 20
+    with brownie.reverts(revert_pattern=err("ParticipantRegistryZeroAddress")):
+        registry.addCooperativeAdmin(coop, zero, {"from": alice})
+    with brownie.reverts(revert_pattern=err("ParticipantRegistryZeroAddress")):
+        registry.addMember(coop, zero, {"from": alice})
+    assert registry.cooperative(coop)["adminCount"] == 1
+    with brownie.reverts(revert_pattern=err("ParticipantRegistryLastAdmin")):
+        registry.removeCooperativeAdmin(coop, alice, {"from": alice})
+
+
 def test_removing_admin_member_drops_admin_rights(registry, coop, alice, bob):
     registry.addCooperativeAdmin(coop, bob, {"from": alice})
     registry.removeMember(coop, bob, {"from": alice})
