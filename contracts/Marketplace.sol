@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IMarketplace} from "../interfaces/IMarketplace.sol";
-import {IParticipantRegistry} from "../interfaces/IParticipantRegistry.sol";
+import {IParticipantRegistry, ROLE_OWNER, ROLE_PROVIDER} from "../interfaces/IParticipantRegistry.sol";
 import {IProjects} from "../interfaces/IProjects.sol";
 
 /// @title Marketplace
@@ -107,8 +107,7 @@ contract Marketplace is AccessControl, IMarketplace {
         external
         returns (uint256 demandId)
     {
-        uint8 role = 1; // ParticipantRegistry.OWNER
-        if (!_REGISTRY.hasRoles(msg.sender, role)) revert MarketplaceMissingRole(msg.sender, role);
+        if (!_REGISTRY.hasRoles(msg.sender, ROLE_OWNER)) revert MarketplaceMissingRole(msg.sender, ROLE_OWNER);
         _checkDemandTerms(sizeKwp, maxTotalClp, expiresAt);
         demandId = _nextDemandId++;
         _demands[demandId] = StoredDemand({
@@ -346,7 +345,7 @@ contract Marketplace is AccessControl, IMarketplace {
     }
 
     function _roleForKind(uint8 kind) private pure returns (uint8) {
-        // ParticipantRegistry roles: PROVIDER = 2, INSTALLER = 4, MANAGER = 8.
-        return uint8(2) << kind;
+        // offer kinds 0, 1, 2 = provider, installer, manager: the role bits 2, 4, 8
+        return ROLE_PROVIDER << kind;
     }
 }

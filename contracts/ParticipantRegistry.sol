@@ -2,24 +2,25 @@
 pragma solidity ^0.8.24;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {IParticipantRegistry} from "../interfaces/IParticipantRegistry.sol";
-import {IProjects} from "../interfaces/IProjects.sol";
+import {
+    IParticipantRegistry, ROLE_OWNER, ROLE_PROVIDER, ROLE_INSTALLER, ROLE_MANAGER, ROLE_INVESTOR
+} from "../interfaces/IParticipantRegistry.sol";
+import {IProjects, PROJECT_COMMISSIONED} from "../interfaces/IProjects.sol";
 
 /// @title ParticipantRegistry
 /// @notice Self-registered marketplace roles, cooperatives and reputation from completed projects.
 contract ParticipantRegistry is AccessControl, IParticipantRegistry {
     /// @notice Role bit of plant owners (propietarios), who post demands.
-    uint8 public constant OWNER = 1;
+    uint8 public constant OWNER = ROLE_OWNER;
     /// @notice Role bit of equipment providers (proveedores), who post provider offers.
-    uint8 public constant PROVIDER = 2;
+    uint8 public constant PROVIDER = ROLE_PROVIDER;
     /// @notice Role bit of installers (instaladores), who post installer offers.
-    uint8 public constant INSTALLER = 4;
+    uint8 public constant INSTALLER = ROLE_INSTALLER;
     /// @notice Role bit of managers (gestores), who post manager offers and confirm commissioning.
-    uint8 public constant MANAGER = 8;
+    uint8 public constant MANAGER = ROLE_MANAGER;
     /// @notice Role bit of investors (financistas); informational: anyone holding the token may contribute.
-    uint8 public constant INVESTOR = 16;
-    uint8 private constant _ALL_ROLES = 31;
-    uint8 private constant _STATE_COMMISSIONED = 3;
+    uint8 public constant INVESTOR = ROLE_INVESTOR;
+    uint8 private constant _ALL_ROLES = ROLE_OWNER | ROLE_PROVIDER | ROLE_INSTALLER | ROLE_MANAGER | ROLE_INVESTOR;
 
     mapping(address account => Participant) private _participants;
     mapping(uint256 projectId => mapping(address rater => mapping(address ratee => bool))) private _rated;
@@ -64,7 +65,7 @@ contract ParticipantRegistry is AccessControl, IParticipantRegistry {
         if (_projects == address(0)) revert ParticipantRegistryProjectsNotSet();
         (uint8 state, address owner, address provider, address installer, address manager) =
             IProjects(_projects).partiesOf(projectId);
-        if (state != _STATE_COMMISSIONED) revert ParticipantRegistryProjectNotCompleted(projectId, state);
+        if (state != PROJECT_COMMISSIONED) revert ParticipantRegistryProjectNotCompleted(projectId, state);
         if (!_isParty(msg.sender, owner, provider, installer, manager)) {
             revert ParticipantRegistryNotProjectParty(projectId, msg.sender);
         }

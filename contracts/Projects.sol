@@ -6,7 +6,9 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {IProjects} from "../interfaces/IProjects.sol";
+import {
+    IProjects, PROJECT_MATCHED, PROJECT_FUNDED, PROJECT_INSTALLED, PROJECT_COMMISSIONED, PROJECT_CANCELLED
+} from "../interfaces/IProjects.sol";
 import {ICrowdfunding} from "../interfaces/ICrowdfunding.sol";
 
 /// @title Projects
@@ -21,11 +23,6 @@ contract Projects is AccessControl, ReentrancyGuard, IProjects {
     /// @inheritdoc IProjects
     bytes32 public constant CROWDFUNDING_ROLE = keccak256("CROWDFUNDING_ROLE");
 
-    uint8 private constant _MATCHED = 0;
-    uint8 private constant _FUNDED = 1;
-    uint8 private constant _INSTALLED = 2;
-    uint8 private constant _COMMISSIONED = 3;
-    uint8 private constant _CANCELLED = 4;
 
     struct StoredProject {
         address owner;
@@ -68,7 +65,7 @@ contract Projects is AccessControl, ReentrancyGuard, IProjects {
         projectId = _nextProjectId++;
         _projects[projectId] = StoredProject({
             owner: terms.owner,
-            state: _MATCHED,
+            state: PROJECT_MATCHED,
             needsFinancing: terms.needsFinancing,
             deliveryConfirmed: false,
             feeClp: SafeCast.toUint64(terms.feeClp),
@@ -95,11 +92,11 @@ contract Projects is AccessControl, ReentrancyGuard, IProjects {
     function fund(uint256 projectId) external nonReentrant {
         StoredProject storage p = _existing(projectId);
         if (msg.sender != p.owner) revert ProjectsNotAuthorized(projectId, msg.sender, p.owner);
-        if (p.state != _MATCHED) revert ProjectsWrongState(projectId, p.state, _MATCHED);
+        if (p.state != PROJECT_MATCHED) revert ProjectsWrongState(projectId, p.state, PROJECT_MATCHED);
         if (p.needsFinancing) revert ProjectsFinancedByCampaign(projectId);
         if (address(_crowdfunding) == address(0)) revert ProjectsCrowdfundingNotSet();
         uint256 totalClp = _total(p);
-        p.state = _FUNDED;
+        p.state = PROJECT_FUNDED;
         emit ProjectFunded(projectId, msg.sender, totalClp);
         _TOKEN.safeTransferFrom(msg.sender, address(this), totalClp);
         // The owner paid everything: it holds all the revenue shares, recorded once.
@@ -109,10 +106,10 @@ contract Projects is AccessControl, ReentrancyGuard, IProjects {
     /// @inheritdoc IProjects
     function onCampaignFinalized(uint256 projectId, uint256 amountClp) external onlyRole(CROWDFUNDING_ROLE) {
         StoredProject storage p = _existing(projectId);
-        if (p.state != _MATCHED) revert ProjectsWrongState(projectId, p.state, _MATCHED);
+        if (p.state != PROJECT_MATCHED) revert ProjectsWrongState(projectId, p.state, PROJECT_MATCHED);
         uint256 totalClp = _total(p);
         if (amountClp != totalClp) revert ProjectsWrongFundingAmount(projectId, amountClp, totalClp);
-        p.state = _FUNDED;
+        p.state = PROJECT_FUNDED;
         emit ProjectFunded(projectId, msg.sender, amountClp);
     }
 
@@ -120,7 +117,7 @@ contract Projects is AccessControl, ReentrancyGuard, IProjects {
     function confirmDelivery(uint256 projectId) external {
         StoredProject storage p = _existing(projectId);
         if (msg.sender != p.owner) revert ProjectsNotAuthorized(projectId, msg.sender, p.owner);
-        if (p.state != _FUNDED) revert ProjectsWrongState(projectId, p.state, _FUNDED);
+        if (p.state != PROJECT_FUNDED) revert ProjectsWrongState(projectId, p.state, PROJECT_FUNDED);
         if (p.deliveryConfirmed) revert ProjectsDeliveryAlreadyConfirmed(projectId);
         p.deliveryConfirmed = true;
         _owed[p.provider] += p.providerClp;
@@ -131,9 +128,9 @@ contract Projects is AccessControl, ReentrancyGuard, IProjects {
     function confirmInstallation(uint256 projectId) external {
         StoredProject storage p = _existing(projectId);
         if (msg.sender != p.owner) revert ProjectsNotAuthorized(projectId, msg.sender, p.owner);
-        if (p.state != _FUNDED) revert ProjectsWrongState(projectId, p.state, _FUNDED);
+        if (p.state != PROJECT_FUNDED) revert ProjectsWrongState(projectId, p.state, PROJECT_FUNDED);
         if (!p.deliveryConfirmed) revert ProjectsDeliveryNotConfirmed(projectId);
-        p.state = _INSTALLED;
+        p.state = PROJECT_INSTALLED;
         _owed[p.installer] += p.installerClp;
         emit InstallationConfirmed(projectId, p.installer, p.installerClp);
     }
@@ -142,8 +139,8 @@ contract Projects is AccessControl, ReentrancyGuard, IProjects {
     function confirmCommissioning(uint256 projectId) external {
         StoredProject storage p = _existing(projectId);
         if (msg.sender != p.manager) revert ProjectsNotAuthorized(projectId, msg.sender, p.manager);
-        if (p.state != _INSTALLED) revert ProjectsWrongState(projectId, p.state, _INSTALLED);
-        p.state = _COMMISSIONED;
+        if (p.state != PROJECT_INSTALLED) revert ProjectsWrongState(projectId, p.state, PROJECT_INSTALLED);
+        p.state = PROJECT_COMMISSIONED;
         _owed[p.manager] += p.managerClp;
         _owed[_treasury] += p.feeClp;
         emit CommissioningConfirmed(projectId, p.manager, p.managerClp, p.feeClp);
@@ -156,12 +153,12 @@ contract Projects is AccessControl, ReentrancyGuard, IProjects {
             revert ProjectsNotAuthorized(projectId, msg.sender, p.owner);
         }
         uint8 state = p.state;
-        if (state != _MATCHED && state != _FUNDED) revert ProjectsNotCancellable(projectId, state);
+        if (state != PROJECT_MATCHED && state != PROJECT_FUNDED) revert ProjectsNotCancellable(projectId, state);
         uint256 refundClp = 0;
-        if (state == _FUNDED) {
+        if (state == PROJECT_FUNDED) {
             refundClp = _total(p) - (p.deliveryConfirmed ? p.providerClp : 0);
         }
-        p.state = _CANCELLED;
+        p.state = PROJECT_CANCELLED;
         emit ProjectCancelled(projectId, msg.sender, refundClp);
         if (p.needsFinancing) {
             if (refundClp > 0) _TOKEN.safeTransfer(address(_crowdfunding), refundClp);

@@ -1,6 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+// Role bits of a participant (IParticipantRegistry.Participant.roles), shared by
+// ParticipantRegistry and Marketplace.
+uint8 constant ROLE_OWNER = 1;
+uint8 constant ROLE_PROVIDER = 2;
+uint8 constant ROLE_INSTALLER = 4;
+uint8 constant ROLE_MANAGER = 8;
+uint8 constant ROLE_INVESTOR = 16;
+
 /// @title IParticipantRegistry
 /// @notice Marketplace participants: self-registered roles, profile metadata, cooperatives and
 ///         reputation earned on completed projects.

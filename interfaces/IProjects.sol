@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+// Project states (IProjects.Project.state), shared by Projects and ParticipantRegistry.
+uint8 constant PROJECT_MATCHED = 0;
+uint8 constant PROJECT_FUNDED = 1;
+uint8 constant PROJECT_INSTALLED = 2;
+uint8 constant PROJECT_COMMISSIONED = 3;
+uint8 constant PROJECT_CANCELLED = 4;
+
 /// @title IProjects
 /// @notice Project lifecycle Matched -> Funded -> Installed -> Commissioned (or Cancelled before
 ///         installation), with the money in escrow released as milestones are confirmed:
