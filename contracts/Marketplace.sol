@@ -148,8 +148,7 @@ contract Marketplace is AccessControl, IMarketplace {
         onlyRole(MATCHER_ROLE)
         returns (uint256 projectId)
     {
-        StoredDemand storage d = _demands[demandId];
-        if (d.owner == address(0)) revert MarketplaceUnknownDemand(demandId);
+        StoredDemand storage d = _existingDemand(demandId);
         if (!d.open) revert MarketplaceDemandClosed(demandId);
         if (block.timestamp >= d.expiresAt) revert MarketplaceDemandExpired(demandId, d.expiresAt, block.timestamp);
         (IProjects.ProjectTerms memory terms, uint256 totalClp) =
@@ -186,9 +185,7 @@ contract Marketplace is AccessControl, IMarketplace {
         terms.providerClp = uint256(p.priceClpPerKwp) * sizeKwp;
         terms.installerClp = uint256(i.priceClpPerKwp) * sizeKwp;
         terms.managerClp = uint256(m.priceClpPerKwp) * sizeKwp;
-        uint256 subtotalClp = terms.providerClp + terms.installerClp + terms.managerClp;
-        terms.feeClp = (subtotalClp * _platformFeeBps) / _BPS;
-        totalClp = subtotalClp + terms.feeClp;
+        (terms.feeClp, totalClp) = _withFee(terms.providerClp + terms.installerClp + terms.managerClp);
     }
 
     /// @inheritdoc IMarketplace
@@ -219,14 +216,11 @@ contract Marketplace is AccessControl, IMarketplace {
         view
         returns (uint256 subtotalClp, uint256 feeClp, uint256 totalClp)
     {
-        StoredDemand storage d = _demands[demandId];
-        if (d.owner == address(0)) revert MarketplaceUnknownDemand(demandId);
-        uint256 sizeKwp = d.sizeKwp;
+        uint256 sizeKwp = _existingDemand(demandId).sizeKwp;
         subtotalClp = (uint256(_existingOffer(providerOfferId).priceClpPerKwp)
                 + _existingOffer(installerOfferId).priceClpPerKwp + _existingOffer(managerOfferId).priceClpPerKwp)
             * sizeKwp;
-        feeClp = (subtotalClp * _platformFeeBps) / _BPS;
-        totalClp = subtotalClp + feeClp;
+        (feeClp, totalClp) = _withFee(subtotalClp);
     }
 
     /// @inheritdoc IMarketplace
@@ -247,7 +241,7 @@ contract Marketplace is AccessControl, IMarketplace {
 
     /// @inheritdoc IMarketplace
     function demand(uint256 demandId) external view returns (Demand memory) {
-        if (_demands[demandId].owner == address(0)) revert MarketplaceUnknownDemand(demandId);
+        _existingDemand(demandId);
         return _demandView(demandId);
     }
 
@@ -272,8 +266,7 @@ contract Marketplace is AccessControl, IMarketplace {
     }
 
     function _matchableOffer(uint256 offerId, uint8 kind, uint32 sizeKwp) private view returns (StoredOffer storage o) {
-        o = _offers[offerId];
-        if (o.seller == address(0)) revert MarketplaceUnknownOffer(offerId);
+        o = _existingOffer(offerId);
         if (o.kind != kind) revert MarketplaceWrongOfferKind(offerId, kind, o.kind);
         if (!o.open) revert MarketplaceOfferClosed(offerId);
         if (block.timestamp >= o.expiresAt) revert MarketplaceOfferExpired(offerId, o.expiresAt, block.timestamp);
@@ -291,9 +284,13 @@ contract Marketplace is AccessControl, IMarketplace {
         if (!o.open) revert MarketplaceOfferClosed(offerId);
     }
 
-    function _ownerOpenDemand(uint256 demandId) private view returns (StoredDemand storage d) {
+    function _existingDemand(uint256 demandId) private view returns (StoredDemand storage d) {
         d = _demands[demandId];
         if (d.owner == address(0)) revert MarketplaceUnknownDemand(demandId);
+    }
+
+    function _ownerOpenDemand(uint256 demandId) private view returns (StoredDemand storage d) {
+        d = _existingDemand(demandId);
         if (d.owner != msg.sender) revert MarketplaceNotDemandOwner(demandId, msg.sender);
         if (!d.open) revert MarketplaceDemandClosed(demandId);
     }
@@ -336,6 +333,13 @@ contract Marketplace is AccessControl, IMarketplace {
             expiresAt: d.expiresAt,
             open: d.open
         });
+    }
+
+    /// @dev The platform fee on `subtotalClp` (rounded down) and the total: the one pricing rule of
+    ///      `quote` and `matchDemand`.
+    function _withFee(uint256 subtotalClp) private view returns (uint256 feeClp, uint256 totalClp) {
+        feeClp = (subtotalClp * _platformFeeBps) / _BPS;
+        totalClp = subtotalClp + feeClp;
     }
 
     function _pageLength(uint256 fromId, uint256 count, uint256 lastId) private pure returns (uint256) {
