@@ -292,9 +292,6 @@ class _LeafCodec:
             coerce(item, where + label) for coerce, item, label in zip(self._coercers, value, self._labels)
         )
 
-    def encode(self, canonical: tuple[Any, ...]) -> bytes:
-        return self._encode(canonical)
-
     def leaf_hash(self, canonical: tuple[Any, ...]) -> bytes:
         return keccak256(keccak256(self._encode(canonical)))
 
@@ -412,9 +409,8 @@ class StandardMerkleTree:
                 )
             values.append(value)
             tree_indices.append(tree_index)
+        # also rejects two values at one treeIndex: they would be the same node
         _reject_duplicates([tree[t] for t in tree_indices])
-        if len(set(tree_indices)) != len(tree_indices):
-            raise MerkleTreeError("dump values share a treeIndex")
         for i in range(first_leaf - 1, -1, -1):
             if tree[i] != standard_node_hash(tree[2 * i + 1], tree[2 * i + 2]):
                 raise MerkleTreeError(

@@ -31,6 +31,7 @@ contributors share its refund). Amounts are whole CLP; times unix seconds (UTC).
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -81,10 +82,6 @@ def read_campaigns(crowdfunding: Any, page_size: int = DEFAULT_PAGE_SIZE, counte
     count = int(counter.call(crowdfunding.campaignCount))
     raw = read_paged(count, crowdfunding.campaignsPage, page_size, counter)
     return [_campaign_from_tuple(n, item) for n, item in enumerate(raw, start=1)]
-
-
-def open_campaigns(crowdfunding: Any) -> list[Campaign]:
-    return [c for c in read_campaigns(crowdfunding) if c.state == OPEN]
 
 
 def describe_campaign(c: Campaign, now: int) -> str:
@@ -319,6 +316,7 @@ def main(command: str = "campaigns", *args: str) -> None:
     if command not in commands:
         raise SystemExit(f"crowdsale: unknown command {command!r}; one of {sorted(commands)}")
     try:
-        commands[command](*args)
-    except TypeError as exc:
+        inspect.signature(commands[command]).bind(*args)
+    except TypeError as exc:  # only the arguments are checked here: a TypeError inside a command is a bug, shown as one
         raise SystemExit(f"crowdsale: wrong arguments for {command}: {exc}; see the module docstring") from None
+    commands[command](*args)

@@ -213,9 +213,6 @@ class CapacityTree:
             node = 2 * node if self._max[2 * node] >= size_kwp else 2 * node + 1
         return node - self._size
 
-    def remaining(self, index: int) -> int:
-        return self._max[self._size + index]
-
     def consume(self, index: int, size_kwp: int) -> None:
         node = self._size + index
         if self._max[node] < size_kwp:
