@@ -23,12 +23,13 @@ from brownie import (
 )
 from brownie.network.account import LocalAccount
 
-from scripts.deployment import LOCAL_CHAIN_IDS, DeploymentError
+from scripts.deployment import DeploymentError, is_local_chain
 
 
-def oracle_signers(deployer: LocalAccount, chain_id: int) -> tuple[list[str], int]:
-    """(signer addresses, quorum): the deployer alone on local chains, else from the environment."""
-    if chain_id in LOCAL_CHAIN_IDS:
+def oracle_signers(deployer: LocalAccount, chain_id: int, local: bool) -> tuple[list[str], int]:
+    """(signer addresses, quorum): the deployer alone on a local chain (``is_local_chain()``), else
+    from the environment."""
+    if local:
         return [deployer.address], 1
     raw = os.environ.get("ORACLE_SIGNERS", "").strip()
     if not raw:
@@ -57,7 +58,7 @@ def deploy_energy(deployer: LocalAccount, deployed: dict[str, Contract]) -> dict
     tx = {"from": deployer}
     registry = InstallationRegistry.deploy(deployer, tx)
     registry.grantRole(registry.REGISTRAR_ROLE(), deployer, tx)
-    signers, quorum = oracle_signers(deployer, chain.id)
+    signers, quorum = oracle_signers(deployer, chain.id, is_local_chain())
     oracle = GenerationOracle.deploy(deployer, signers, quorum, tx)
     certificates = GenerationCertificates.deploy(deployer, oracle, registry, tx)
     registry.grantRole(registry.CERTIFIER_ROLE(), certificates, tx)

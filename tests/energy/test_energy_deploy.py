@@ -49,22 +49,22 @@ def test_local_chain_oracle_signer_is_the_deployer(energy, operator):
 def test_live_chain_without_oracle_signers_is_an_error(operator, monkeypatch):
     monkeypatch.delenv("ORACLE_SIGNERS", raising=False)
     with pytest.raises(DeploymentError, match="ORACLE_SIGNERS"):
-        oracle_signers(operator, 11155111)
+        oracle_signers(operator, 11155111, local=False)
 
 
 def test_live_chain_signers_and_quorum_from_environment(operator, alice, monkeypatch):
     monkeypatch.setenv("ORACLE_SIGNERS", f"{operator.address}, {alice.address}")
     monkeypatch.setenv("ORACLE_QUORUM", "2")
-    assert oracle_signers(operator, 11155111) == ([operator.address, alice.address], 2)
+    assert oracle_signers(operator, 11155111, local=False) == ([operator.address, alice.address], 2)
     monkeypatch.setenv("ORACLE_QUORUM", "3")
     with pytest.raises(DeploymentError, match="ORACLE_QUORUM"):
-        oracle_signers(operator, 11155111)
+        oracle_signers(operator, 11155111, local=False)
 
 
 def test_empty_oracle_quorum_means_every_signer(operator, alice, monkeypatch):
     monkeypatch.setenv("ORACLE_SIGNERS", f"{operator.address},{alice.address}")
     monkeypatch.setenv("ORACLE_QUORUM", "")
-    assert oracle_signers(operator, 11155111)[1] == 2
+    assert oracle_signers(operator, 11155111, local=False)[1] == 2
 
 
 def test_deployed_suite_certifies_and_settles_into_the_project(energy, token, operator, alice, carol, mallory):
