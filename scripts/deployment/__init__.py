@@ -37,10 +37,16 @@ def account_from_env(prefix: str, role: str = "a sender") -> Any:
         return accounts[0]
     keystore_id = os.environ.get(f"{prefix}_KEYSTORE_ID", "").strip()
     if keystore_id:
-        return accounts.load(keystore_id)
+        try:
+            return accounts.load(keystore_id)  # asks for the keystore password on the terminal
+        except FileNotFoundError:
+            raise DeploymentError(f"{prefix}_KEYSTORE_ID: no brownie keystore account {keystore_id!r}") from None
     key = os.environ.get(f"{prefix}_PRIVATE_KEY", "").strip()
     if key:
-        return accounts.add(key)
+        try:
+            return accounts.add(key)
+        except Exception:  # the message could quote the key: replaced, never shown
+            raise DeploymentError(f"{prefix}_PRIVATE_KEY is not a valid private key (value not shown)") from None
     raise DeploymentError(
         f"network {network.show_active()} needs {role}: set {prefix}_KEYSTORE_ID (a brownie keystore "
         f"account) or {prefix}_PRIVATE_KEY in the environment or .env"
