@@ -1079,9 +1079,11 @@ def export_registry(
     output_dir: Path,
     oracle: Any | None = None,
     config: ExportConfig | None = None,
+    from_block: int = 0,
 ) -> RegistryExport:
-    """Read the ledger from chain, check it, write the files into ``output_dir``; returns the export."""
-    export = build_export(read_ledger(registry, certificates, oracle), config)
+    """Read the ledger from chain (events from ``from_block``), check it, write the files into
+    ``output_dir``; returns the export."""
+    export = build_export(read_ledger(registry, certificates, oracle, from_block=from_block), config)
     write_export(export, output_dir)
     return export
 
@@ -1105,6 +1107,8 @@ def export_deployment(
         output_dir,
         oracle=contracts.get("GenerationOracle"),
         config=config,
+        # no event of the certificates precedes their deployment block (recorded by scripts/deploy.py)
+        from_block=int(manifest["contracts"]["GenerationCertificates"].get("block", 0)),
     )
 
 
