@@ -207,17 +207,13 @@ def travel_past_deadline(crowdfunding: Any, campaign_id: int) -> int:
 
 
 def _contracts() -> dict[str, Any]:
-    from brownie import chain
+    from scripts.deploy import deployed_contracts
+    from scripts.deployment import DeploymentError
 
-    from scripts.deploy import contracts_from_manifest, load_manifest, manifest_path
-
-    manifest = load_manifest(chain.id)
-    if manifest is None:
-        raise CrowdsaleError(f"no deployment manifest {manifest_path(chain.id)}: deploy first (scripts/deploy.py)")
-    deployed = contracts_from_manifest(manifest)
-    if "Crowdfunding" not in deployed:
-        raise CrowdsaleError(f"manifest {manifest_path(chain.id)} has no Crowdfunding: redeploy the suite")
-    return deployed
+    try:
+        return deployed_contracts(["Crowdfunding"])
+    except DeploymentError as exc:
+        raise CrowdsaleError(str(exc)) from None
 
 
 def _int(value: str, what: str) -> int:

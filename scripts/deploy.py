@@ -25,9 +25,10 @@ import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from brownie import Contract, chain, network, project, web3
+from brownie.exceptions import ContractNotFound
 from brownie.network.account import LocalAccount
 from eth_utils import keccak
 
@@ -159,6 +160,27 @@ def contracts_from_manifest(manifest: dict[str, Any]) -> Deployed:
         else:
             abi = getattr(_project(), entry["contractType"]).abi
         deployed[name] = Contract.from_abi(entry["contractType"], entry["address"], abi)
+    return deployed
+
+
+def deployed_contracts(required: Iterable[str]) -> Deployed:
+    """The connected chain's deployed suite from its manifest, checked: DeploymentError when there is
+    no manifest, when it lacks a `required` contract, or when it is stale (no code at an address,
+    e.g. a local chain restarted since `make demo`)."""
+    path = manifest_path(chain.id)
+    manifest = load_manifest(chain.id)
+    if manifest is None:
+        raise DeploymentError(f"no deployment manifest {path}: deploy first (brownie run scripts/deploy.py)")
+    try:
+        deployed = contracts_from_manifest(manifest)
+    except ContractNotFound:
+        raise DeploymentError(
+            f"manifest {path} is stale: a contract it lists has no code on this chain; deploy again "
+            "(brownie run scripts/deploy.py)"
+        ) from None
+    missing = [name for name in required if name not in deployed]
+    if missing:
+        raise DeploymentError(f"manifest {path} has no {', '.join(missing)}: redeploy the suite")
     return deployed
 
 

@@ -1092,9 +1092,17 @@ def export_deployment(
     manifest: dict[str, Any], output_dir: Path, config: ExportConfig | None = None
 ) -> RegistryExport:
     """Export the suite a deployment manifest (scripts/deploy.py) describes, on the connected chain."""
+    from brownie.exceptions import ContractNotFound
+
     from scripts.deploy import contracts_from_manifest
 
-    contracts = contracts_from_manifest(manifest)
+    try:
+        contracts = contracts_from_manifest(manifest)
+    except ContractNotFound:
+        raise ExportError(
+            f"the manifest of chain {manifest.get('chainId')} is stale: a contract it lists has no code "
+            "on this chain; deploy again (brownie run scripts/deploy.py)"
+        ) from None
     missing = [name for name in ("InstallationRegistry", "GenerationCertificates") if name not in contracts]
     if missing:
         raise ExportError(

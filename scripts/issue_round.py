@@ -231,10 +231,9 @@ def _positive_int(text: str, what: str) -> int:
 
 def main(round_id: str = "", tree_path: str = "", batch_size: str = str(DEFAULT_BATCH_SIZE)) -> None:
     """brownie entry point: ``main <round-id> <tree.json> [batch-size]``."""
-    from brownie import chain
     from brownie.exceptions import VirtualMachineError
 
-    from scripts.deploy import contracts_from_manifest, load_manifest, manifest_path
+    from scripts.deploy import deployed_contracts
     from scripts.deployment import account_from_env
 
     try:
@@ -242,11 +241,9 @@ def main(round_id: str = "", tree_path: str = "", batch_size: str = str(DEFAULT_
             raise IssueRoundError("usage: brownie run scripts/issue_round.py main <round-id> <tree.json> [batch-size]")
         rid, size = _positive_int(round_id, "round id"), _positive_int(batch_size, "batch size")
         tree = load_round_tree(Path(tree_path))
-        manifest = load_manifest(chain.id)
-        if manifest is None:
-            raise IssueRoundError(f"no deployment manifest {manifest_path(chain.id)}: deploy first (scripts/deploy.py)")
+        contracts = deployed_contracts(["GenerationOracle", "InstallationRegistry", "GenerationCertificates"])
         sender = account_from_env("ISSUER", "an issuer")
-        issue_round(contracts_from_manifest(manifest), rid, tree, sender, size)
+        issue_round(contracts, rid, tree, sender, size)
     except (IssueRoundError, DeploymentError) as exc:
         print(f"issue_round: {exc}", file=sys.stderr)
         sys.exit(1)

@@ -575,18 +575,12 @@ def get_matcher() -> Any:
 
 def market_contracts() -> dict[str, Any]:
     """Marketplace and ParticipantRegistry from the chain's deployment manifest."""
-    from brownie import chain
+    from scripts.deploy import deployed_contracts
 
-    from scripts.deploy import contracts_from_manifest, load_manifest, manifest_path
-
-    manifest = load_manifest(chain.id)
-    if manifest is None:
-        raise MatchError(f"no deployment manifest {manifest_path(chain.id)}: deploy first (scripts/deploy.py)")
-    deployed = contracts_from_manifest(manifest)
-    missing = {"Marketplace", "ParticipantRegistry"} - set(deployed)
-    if missing:
-        raise MatchError(f"manifest {manifest_path(chain.id)} has no {sorted(missing)}: redeploy the suite")
-    return deployed
+    try:
+        return deployed_contracts(["Marketplace", "ParticipantRegistry"])
+    except DeploymentError as exc:
+        raise MatchError(str(exc)) from None
 
 
 def run_matcher(
