@@ -137,13 +137,12 @@ def submit_round(suite: EnergySuite, round_id: int, leaves: list[tuple], sender:
 
 def issue_leaf(suite: EnergySuite, round_id: int, tree: StandardMerkleTree, leaf: tuple, sender: Any) -> int:
     """Issue the certificate of `leaf`; returns the gas used."""
-    proof = ["0x" + node.hex() for node in tree.proof(leaf)]
-    return send(suite.certificates.issue, round_id, leaf_arg(leaf), proof, sender=sender)
+    return send(suite.certificates.issue, round_id, leaf_arg(leaf), tree.proof_hex(leaf), sender=sender)
 
 
 def issue_batch(suite: EnergySuite, round_id: int, tree: StandardMerkleTree, leaves: Sequence[tuple], sender: Any) -> int:
     """Issue the certificates of `leaves` in one issueBatch; returns the gas used."""
-    proofs = [["0x" + node.hex() for node in tree.proof(leaf)] for leaf in leaves]
+    proofs = [tree.proof_hex(leaf) for leaf in leaves]
     return send(suite.certificates.issueBatch, round_id, [leaf_arg(leaf) for leaf in leaves], proofs, sender=sender)
 
 

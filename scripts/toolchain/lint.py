@@ -102,9 +102,11 @@ def run_slither() -> list[Finding]:
     if not SOLC.exists():
         raise LintError(f"{SOLC} is missing: run `make install`")
     slither = Path(sys.executable).parent / "slither"
+    if not slither.exists():
+        raise LintError(f"{slither} is missing: run `make install` (slither-analyzer is in requirements.txt)")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "slither.json"
-        subprocess.run(
+        run = subprocess.run(
             [
                 str(slither), "contracts/", "--solc", str(SOLC), "--solc-standard-json",
                 "--solc-remaps", REMAP, "--filter-paths", "node_modules|contracts/test",
@@ -113,7 +115,8 @@ def run_slither() -> list[Finding]:
             cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False,
         )
         if not out.exists():
-            raise LintError("slither produced no report (is slither-analyzer installed in .venv?)")
+            tail = "\n".join(run.stderr.strip().splitlines()[-5:])
+            raise LintError(f"slither produced no report; its last lines:\n{tail}")
         return parse_findings(json.loads(out.read_text()))
 
 
@@ -140,7 +143,7 @@ def main() -> int:
     print("slither: " + (", ".join(f"{n} {impact.lower()}" for impact, n in sorted(by_impact.items())) or "no findings"))
     failing = unexplained(findings, triage)
     for f in failing:
-        print(f"  UNTRIAGED {f.impact.upper()} {f.detector}: {f.description.splitlines()[0]}")
+        print(f"  UNTRIAGED {f.impact.upper()} {f.detector}: {(f.description.splitlines() or [''])[0]}")
     for t in stale_entries(findings, triage):
         print(f"  stale triage entry (no longer found): {t.detector} {t.element}")
     accepted = sum(1 for f in findings if f.impact in FAILING_IMPACTS) - len(failing)
