@@ -66,7 +66,13 @@ def predict(batches, leaves, watermarks):
     return outcomes, certificates, watermarks
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+# data_too_large: after a failing run, hypothesis replays the stored non-minimal examples (two per
+# run) and meanwhile its first examples routinely overrun, failing that health check for the next
+# few runs; with brownie.test.given the database key depends on the test's name only, so even an
+# edit of the test does not drop them. Overrunning draws are only discarded: the test still runs
+# its 20 valid examples.
+@settings(max_examples=20, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(scenario=scenarios())
 def test_random_leaves_in_random_order_never_certify_wh_twice(
     certificates, registry, oracle, site, project_site, signer_keys, mallory, scenario
