@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from brownie import PesoToken, chain, web3
+from brownie import Crowdfunding, PesoToken, Projects, chain, web3
 
 import scripts.deployment
 from scripts import deploy
@@ -62,18 +62,32 @@ def test_corrupt_manifest_is_replaced_not_a_crash(manifest_dir, operator):
 
 
 def test_changed_build_triggers_redeploy(manifest_dir, operator):
-    manifest = deploy.deploy_suite(operator, quiet=True)
-    manifest["contracts"]["PaymentToken"]["buildHash"] = "0x" + "00" * 32
-    (manifest_dir / f"{chain.id}.json").write_text(json.dumps(manifest))
-    assert not deploy.manifest_matches_chain(manifest, deploy.suite())
+    first = deploy.deploy_suite(operator, quiet=True)
+    changed = json.loads(json.dumps(first))
+    changed["contracts"]["PaymentToken"]["buildHash"] = "0x" + "00" * 32
+    (manifest_dir / f"{chain.id}.json").write_text(json.dumps(changed))
+    assert not deploy.manifest_matches_chain(changed, deploy.suite())
+    nonce = operator.nonce
+    redeployed = deploy.deploy_suite(operator, quiet=True)
+    assert operator.nonce > nonce
+    assert redeployed["contracts"].keys() == first["contracts"].keys()
+    for name, entry in redeployed["contracts"].items():
+        assert entry["address"] != first["contracts"][name]["address"], name
+        assert len(web3.eth.get_code(entry["address"])) > 0, name
+    assert redeployed["contracts"]["PaymentToken"]["buildHash"] == first["contracts"]["PaymentToken"]["buildHash"]
+    assert json.loads((manifest_dir / f"{chain.id}.json").read_text()) == redeployed
 
 
 def test_external_payment_token_is_used_without_deploying(manifest_dir, operator, token, monkeypatch):
     monkeypatch.setenv("PAYMENT_TOKEN_ADDRESS", token.address)
+    peso_tokens = len(PesoToken)
     manifest = deploy.deploy_suite(operator, quiet=True)
+    assert len(PesoToken) == peso_tokens, "a PesoToken was deployed although an external token was given"
     entry = manifest["contracts"]["PaymentToken"]
     assert entry["address"] == token.address
     assert entry["external"] is True
+    assert Projects.at(manifest["contracts"]["Projects"]["address"]).paymentToken() == token.address
+    assert Crowdfunding.at(manifest["contracts"]["Crowdfunding"]["address"]).paymentToken() == token.address
 
 
 def test_payment_token_address_without_code_is_a_clear_error(manifest_dir, operator, monkeypatch):

@@ -68,12 +68,10 @@ def sales(EnergySales, token, registry, certificates, revenue, operator):
 @pytest.fixture(scope="module")
 def site(registry, alice, operator):
     """Installation 1: a PTSP site without a marketplace project; beneficiary alice."""
-    registry.registerInstallation(installation_params(alice, 0, "BL-0001"), {"from": operator})
-    return 1
+    return registry.registerInstallation(installation_params(alice, 0, "BL-0001"), {"from": operator}).return_value
 
 
 @pytest.fixture(scope="module")
 def project_site(registry, site, bob, operator):
     """Installation 2: linked to marketplace project 7; beneficiary bob."""
-    registry.registerInstallation(installation_params(bob, 7, "BL-0002"), {"from": operator})
-    return 2
+    return registry.registerInstallation(installation_params(bob, 7, "BL-0002"), {"from": operator}).return_value

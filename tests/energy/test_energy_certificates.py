@@ -40,8 +40,7 @@ def day10(oracle, site, project_site, signer_keys, mallory):
 def issued(certificates, day10, mallory):
     """Certificate 1: alice's site, day 10."""
     signed, leaves = day10
-    issue(certificates, signed, leaves[0], mallory)
-    return 1
+    return issue(certificates, signed, leaves[0], mallory).return_value
 
 
 def test_anyone_can_issue_and_the_beneficiary_receives(certificates, day10, alice, mallory):

@@ -1,55 +1,30 @@
 """Market fixtures: the four contracts deployed and wired by scripts/deployment/market.py, named
-participants, and helpers that build a market state (registered parties, offers, a demand, a project)."""
+participants, and helpers that build a market state (registered parties, offers, a demand, a project).
+
+Only fixtures live here; constants and plain helpers are in market_helpers.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import pytest
-from brownie import chain
 
 from scripts.deployment.market import deploy_market
 
-from scripts.market_codes import (  # re-exported to the test modules
-    CAMPAIGN_CANCELLED as CAMP_CANCELLED,
-    CAMPAIGN_FAILED as FAILED,
-    CAMPAIGN_FINALIZED as FINALIZED,
-    CAMPAIGN_OPEN as OPEN,
+from market_helpers import (
+    INSTALLER,
+    INVESTOR,
     KIND_INSTALLER,
     KIND_MANAGER,
     KIND_PROVIDER,
-    PROJECT_CANCELLED as CANCELLED,
-    PROJECT_COMMISSIONED as COMMISSIONED,
-    PROJECT_FUNDED as FUNDED,
-    PROJECT_INSTALLED as INSTALLED,
-    PROJECT_MATCHED as MATCHED,
-    ROLE_INSTALLER as INSTALLER,
-    ROLE_INVESTOR as INVESTOR,
-    ROLE_MANAGER as MANAGER,
-    ROLE_OWNER as OWNER,
-    ROLE_PROVIDER as PROVIDER,
+    MANAGER,
+    OWNER,
+    PRICES,
+    PROVIDER,
+    SIZE_KWP,
+    later,
+    total_for,
 )
-DAY = 24 * 3600
-
-# Default prices: 5 kWp at 600k + 300k + 100k CLP/kWp = 5,000,000 subtotal, 2 % fee = 100,000.
-SIZE_KWP = 5
-PRICES = {KIND_PROVIDER: 600_000, KIND_INSTALLER: 300_000, KIND_MANAGER: 100_000}
-SUBTOTAL = SIZE_KWP * sum(PRICES.values())
-
-
-def total_for(size_kwp: int, prices: list[int], fee_bps: int) -> int:
-    """The pricing rule of IMarketplace, in Python."""
-    subtotal = sum(p * size_kwp for p in prices)
-    return subtotal + subtotal * fee_bps // 10_000
-
-
-def now() -> int:
-    """Timestamp of the latest block (what the next transaction's block.timestamp is at least)."""
-    return chain[-1].timestamp
-
-
-def later(seconds: int = 30 * DAY) -> int:
-    return now() + seconds
 
 
 @pytest.fixture(scope="module")
@@ -193,16 +168,3 @@ def fund_investors(token, operator, investors, crowdfunding):
             token.approve(crowdfunding, amount, {"from": investor})
 
     return fund
-
-
-def err(name: str) -> str:
-    """revert_pattern for a custom error (brownie decodes it as "Name: arg1, arg2", or "Name: " without args)."""
-    return rf"{name}:.*"
-
-
-UNAUTHORIZED = err("AccessControlUnauthorizedAccount")
-
-
-def ints(values) -> list[int]:
-    """Plain ints from a brownie return tuple (its Wei items cannot be compared to lists of ints)."""
-    return [int(v) for v in values]

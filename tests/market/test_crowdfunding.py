@@ -4,7 +4,7 @@ import brownie
 import pytest
 from brownie import chain
 
-from conftest import CAMP_CANCELLED, DAY, FAILED, FINALIZED, OPEN, UNAUTHORIZED, err, ints
+from market_helpers import CAMP_CANCELLED, DAY, FAILED, FINALIZED, OPEN, UNAUTHORIZED, err, ints
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from brownie import chain
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from conftest import DAY, KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, later
+from market_helpers import DAY, KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, later
 
 PRICES_SMALL = {KIND_PROVIDER: 100, KIND_INSTALLER: 50, KIND_MANAGER: 30}
 OFFER_CAPACITY_KWP = 12

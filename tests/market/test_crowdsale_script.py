@@ -2,7 +2,7 @@
 
 import pytest
 from brownie import chain
-from conftest import FAILED, FINALIZED, OPEN
+from market_helpers import FAILED, FINALIZED, OPEN
 
 from scripts.crowdsale import (
     CrowdsaleError,

@@ -7,7 +7,7 @@ contribute <= 80k, claimRevenue <= 60k, depositRevenue <= 50k, whatever the numb
 import pytest
 from brownie import accounts
 
-from conftest import INVESTOR, OWNER, PROVIDER, later
+from market_helpers import INVESTOR, OWNER, PROVIDER, later
 
 REGISTER_BUDGET = 70_000
 POST_BUDGET = 90_000

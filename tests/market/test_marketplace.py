@@ -4,7 +4,7 @@ import brownie
 import pytest
 from brownie import chain
 
-from conftest import (
+from market_helpers import (
     KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, PRICES, SIZE_KWP, SUBTOTAL, UNAUTHORIZED, err, later, now, total_for,
 )
 

@@ -6,7 +6,7 @@ Uses the market fixtures of tests/market/conftest.py and scripts/populate_market
 import math
 
 import pytest
-from conftest import OWNER, later
+from market_helpers import OWNER, later
 
 from scripts.match import CallCounter, MatchError, brute_force_plan, plan_matches, read_book, run_matcher, submit_plan
 from scripts.populate_market import market_spec, populate_market

@@ -3,7 +3,7 @@
 import brownie
 import pytest
 
-from conftest import (
+from market_helpers import (
     CAMP_CANCELLED, CANCELLED, COMMISSIONED, FUNDED, INSTALLED, KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER,
     MATCHED, PRICES, SIZE_KWP, SUBTOTAL, UNAUTHORIZED, err,
 )

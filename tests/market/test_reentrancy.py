@@ -9,7 +9,7 @@ import pytest
 from brownie import ReentrancyAttacker, ReentrantToken, chain
 from web3 import Web3
 
-from conftest import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, OWNER, PRICES, PROVIDER, SIZE_KWP, later
+from market_helpers import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, OWNER, PRICES, PROVIDER, SIZE_KWP, later
 
 GUARD_SELECTOR = Web3.keccak(text="ReentrancyGuardReentrantCall()")[:4].hex().removeprefix("0x")
 

@@ -4,7 +4,7 @@ import brownie
 import pytest
 from brownie import chain
 
-from conftest import COMMISSIONED, INSTALLER, INVESTOR, MANAGER, OWNER, PROVIDER, UNAUTHORIZED, err, ints
+from market_helpers import COMMISSIONED, INSTALLER, INVESTOR, MANAGER, OWNER, PROVIDER, UNAUTHORIZED, err, ints
 
 
 # --- registration -------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import brownie
 import pytest
 from brownie import accounts, chain
 
-from conftest import FAILED, SIZE_KWP, UNAUTHORIZED, err, later
+from market_helpers import FAILED, SIZE_KWP, UNAUTHORIZED, err, later
 
 
 # 1. No access control: anyone could delete listings, call Matching, change rates, add debt,

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+import scripts.export_registry as export_module
 from scripts.export_registry import (
     ISSUANCE_FIELDS,
     LEDGER_FIELDS,
@@ -331,11 +332,24 @@ def test_missing_emission_factor_is_an_error():
         build_export(ledger)
 
 
-def test_inconsistent_ledger_writes_nothing(tmp_path):
-    ledger = make_ledger([certificate(1, energy_wh=1_000, retired_wh=400)], retirements=[retirement(1, 1, 300)])
-    with pytest.raises(LedgerError):
-        write_export(build_export(ledger), tmp_path / "out")
-    assert not (tmp_path / "out").exists()
+def test_inconsistent_ledger_writes_nothing(tmp_path, monkeypatch):
+    """export_registry, the entry point that reads, checks and writes, creates no file for a ledger
+    that fails the checks. The chain read is replaced by the hand-built ledger (a consistent chain
+    cannot be made inconsistent); a consistent ledger through the same path does write, so the
+    missing files are due to the check."""
+    ledgers = {
+        "bad": make_ledger([certificate(1, energy_wh=1_000, retired_wh=400)], retirements=[retirement(1, 1, 300)]),
+        "good": make_ledger([certificate(1, energy_wh=1_000, retired_wh=300)], retirements=[retirement(1, 1, 300)]),
+    }
+    monkeypatch.setattr(export_module, "read_ledger", lambda registry, certificates, oracle=None: ledgers[registry])
+
+    with pytest.raises(LedgerError, match="retiredWh 400 but its retirements add up to 300 Wh"):
+        export_module.export_registry("bad", "certificates", tmp_path / "bad")
+    assert not (tmp_path / "bad").exists()
+
+    export_module.export_registry("good", "certificates", tmp_path / "good")
+    assert (tmp_path / "good" / "export.json").exists()
+    assert (tmp_path / "good" / "units.csv").exists()
 
 
 # --- files -------------------------------------------------------------------------------------

@@ -1,0 +1,65 @@
+"""Market test helpers (not fixtures): the contracts' codes re-exported under short names, the
+default prices, the pricing rule in Python, time helpers and revert patterns.
+
+Test modules import these from here, never from conftest: pytest keeps one sys.modules["conftest"],
+so `from conftest import ...` breaks as soon as another directory's conftest.py is loaded first.
+"""
+
+from __future__ import annotations
+
+from brownie import chain
+
+from scripts.market_codes import (  # noqa: F401  (re-exported to the test modules)
+    CAMPAIGN_CANCELLED as CAMP_CANCELLED,
+    CAMPAIGN_FAILED as FAILED,
+    CAMPAIGN_FINALIZED as FINALIZED,
+    CAMPAIGN_OPEN as OPEN,
+    KIND_INSTALLER,
+    KIND_MANAGER,
+    KIND_PROVIDER,
+    PROJECT_CANCELLED as CANCELLED,
+    PROJECT_COMMISSIONED as COMMISSIONED,
+    PROJECT_FUNDED as FUNDED,
+    PROJECT_INSTALLED as INSTALLED,
+    PROJECT_MATCHED as MATCHED,
+    ROLE_INSTALLER as INSTALLER,
+    ROLE_INVESTOR as INVESTOR,
+    ROLE_MANAGER as MANAGER,
+    ROLE_OWNER as OWNER,
+    ROLE_PROVIDER as PROVIDER,
+)
+
+DAY = 24 * 3600
+
+# Default prices: 5 kWp at 600k + 300k + 100k CLP/kWp = 5,000,000 subtotal, 2 % fee = 100,000.
+SIZE_KWP = 5
+PRICES = {KIND_PROVIDER: 600_000, KIND_INSTALLER: 300_000, KIND_MANAGER: 100_000}
+SUBTOTAL = SIZE_KWP * sum(PRICES.values())
+
+
+def total_for(size_kwp: int, prices: list[int], fee_bps: int) -> int:
+    """The pricing rule of IMarketplace, in Python."""
+    subtotal = sum(p * size_kwp for p in prices)
+    return subtotal + subtotal * fee_bps // 10_000
+
+
+def now() -> int:
+    """Timestamp of the latest block (what the next transaction's block.timestamp is at least)."""
+    return chain[-1].timestamp
+
+
+def later(seconds: int = 30 * DAY) -> int:
+    return now() + seconds
+
+
+def err(name: str) -> str:
+    """revert_pattern for a custom error (brownie decodes it as "Name: arg1, arg2", or "Name: " without args)."""
+    return rf"{name}:.*"
+
+
+UNAUTHORIZED = err("AccessControlUnauthorizedAccount")
+
+
+def ints(values) -> list[int]:
+    """Plain ints from a brownie return tuple (its Wei items cannot be compared to lists of ints)."""
+    return [int(v) for v in values]
