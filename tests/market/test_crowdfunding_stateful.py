@@ -18,7 +18,7 @@ from brownie import chain
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from market_helpers import DAY, KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, later
+from market_helpers import DAY, FINALIZED, KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, OPEN, later
 
 PRICES_SMALL = {KIND_PROVIDER: 100, KIND_INSTALLER: 50, KIND_MANAGER: 30}
 OFFER_CAPACITY_KWP = 12
@@ -108,8 +108,18 @@ def test_crowdfunding_state_machine(world, marketplace, projects, crowdfunding, 
         def contribute(self, c, i, amount):
             investor, campaign_id = investors[i], campaign_ids[c]
             missing = goal - self.raised(c)
-            if self.finalized[c] or self.expired or missing == 0:
-                with brownie.reverts():
+            # Crowdfunding.contribute checks the stored status, then the deadline, then the goal.
+            if self.finalized[c]:
+                expected = rf"CrowdfundingWrongState: {campaign_id}, {FINALIZED}"
+            elif self.expired:
+                deadline = crowdfunding.campaign(campaign_id)["deadline"]
+                expected = rf"CrowdfundingDeadlinePassed: {campaign_id}, {deadline}, \d+"
+            elif missing == 0:
+                expected = rf"CrowdfundingGoalAlreadyMet: {campaign_id}"
+            else:
+                expected = None
+            if expected:
+                with brownie.reverts(revert_pattern=expected):
                     crowdfunding.contribute(campaign_id, amount, {"from": investor})
                 return
             tx = crowdfunding.contribute(campaign_id, amount, {"from": investor})
@@ -129,8 +139,13 @@ def test_crowdfunding_state_machine(world, marketplace, projects, crowdfunding, 
         def finalize(self, k):
             ready = self.finalizable()
             c = ready[k % len(ready)] if ready else k % 2
-            if self.finalized[c] or self.raised(c) < goal:
-                with brownie.reverts():
+            # Crowdfunding.finalize checks the stored status (a failed campaign is still Open), then the goal.
+            if self.finalized[c]:
+                with brownie.reverts(revert_pattern=rf"CrowdfundingWrongState: {campaign_ids[c]}, {FINALIZED}"):
+                    crowdfunding.finalize(campaign_ids[c], {"from": operator})
+                return
+            if self.raised(c) < goal:
+                with brownie.reverts(revert_pattern=rf"CrowdfundingGoalNotMet: {campaign_ids[c]}, {self.raised(c)}, {goal}"):
                     crowdfunding.finalize(campaign_ids[c], {"from": operator})
                 return
             crowdfunding.finalize(campaign_ids[c], {"from": operator})
@@ -141,8 +156,15 @@ def test_crowdfunding_state_machine(world, marketplace, projects, crowdfunding, 
             c, i = ready[k % len(ready)] if ready else (k % 2, k % 4)
             investor, campaign_id = investors[i], campaign_ids[c]
             owed = self.contributions[c].get(investor, 0)
-            if not self.failed(c) or owed == 0 or investor in self.refunded[c]:
-                with brownie.reverts():
+            # Crowdfunding.refund checks the derived state (Failed or Cancelled; no campaign is cancelled
+            # here), then that the caller has an unrefunded contribution.
+            if not self.failed(c):
+                state = FINALIZED if self.finalized[c] else OPEN
+                with brownie.reverts(revert_pattern=rf"CrowdfundingWrongState: {campaign_id}, {state}"):
+                    crowdfunding.refund(campaign_id, {"from": investor})
+                return
+            if owed == 0 or investor in self.refunded[c]:
+                with brownie.reverts(revert_pattern=rf"CrowdfundingNothingToRefund: {campaign_id}, {investor.address.lower()}"):
                     crowdfunding.refund(campaign_id, {"from": investor})
                 return
             before = token.balanceOf(investor)
