@@ -341,7 +341,7 @@ def test_inconsistent_ledger_writes_nothing(tmp_path, monkeypatch):
         "bad": make_ledger([certificate(1, energy_wh=1_000, retired_wh=400)], retirements=[retirement(1, 1, 300)]),
         "good": make_ledger([certificate(1, energy_wh=1_000, retired_wh=300)], retirements=[retirement(1, 1, 300)]),
     }
-    monkeypatch.setattr(export_module, "read_ledger", lambda registry, certificates, oracle=None: ledgers[registry])
+    monkeypatch.setattr(export_module, "read_ledger", lambda registry, certificates, oracle=None, from_block=0: ledgers[registry])
 
     with pytest.raises(LedgerError, match="retiredWh 400 but its retirements add up to 300 Wh"):
         export_module.export_registry("bad", "certificates", tmp_path / "bad")
