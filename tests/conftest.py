@@ -5,6 +5,10 @@ Area fixtures live beside their tests (tests/market/conftest.py, tests/energy/co
 
 import pytest
 
+from scripts.toolchain.brownie_fixes import install
+
+install()  # brownie 1.22.2 + anvil: a mined transaction must not be called "dropped" (see the module)
+
 
 @pytest.fixture(autouse=True)
 def isolation(fn_isolation):
