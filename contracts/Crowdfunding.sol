@@ -46,6 +46,7 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
     struct RevenuePool {
         uint128 revenueDepositedClp;
         uint64 totalShares;
+        bool closed;
     }
 
     /// @dev An account's stake in a project: contribution = shares; revenue already claimed.
@@ -191,6 +192,8 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
         // Not finalized: the contributions are still here and are refunded whole.
         uint256 poolClp = c.status == _FINALIZED ? refundClp : c.raisedClp;
         c.status = _CANCELLED;
+        // A cancelled project's shares earn nothing more: its contributors are being refunded.
+        _pools[c.projectId].closed = true;
         _refunds[campaignId].poolClp = SafeCast.toUint128(poolClp);
         emit CampaignCancelled(campaignId, c.projectId, poolClp);
     }
@@ -201,10 +204,17 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
         RevenuePool storage pool = _pools[projectId];
         uint256 totalShares_ = pool.totalShares;
         if (totalShares_ == 0) revert CrowdfundingNoShares(projectId);
+        if (pool.closed) revert CrowdfundingRevenueClosed(projectId);
         // Pull first (as ERC-4626 does): a token calling back during the transfer sees the old pool.
         _TOKEN.safeTransferFrom(msg.sender, address(this), amountClp);
         pool.revenueDepositedClp = SafeCast.toUint128(pool.revenueDepositedClp + amountClp);
         emit RevenueDeposited(projectId, msg.sender, amountClp);
+    }
+
+    /// @inheritdoc IProjectRevenue
+    function acceptsRevenue(uint256 projectId) external view returns (bool) {
+        RevenuePool storage pool = _pools[projectId];
+        return pool.totalShares != 0 && !pool.closed;
     }
 
     /// @inheritdoc ICrowdfunding

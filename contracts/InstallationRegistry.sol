@@ -46,6 +46,8 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
     uint256 private _installationCount;
     mapping(uint256 installationId => InstallationRecord) private _installations;
     mapping(uint16 year => EmissionFactorRecord) private _emissionFactors;
+    // A marketplace project is one rooftop plant: at most one installation links to it.
+    mapping(uint256 projectId => uint256 installationId) private _installationOfProject;
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE (and may grant the other roles).
     constructor(address admin) {
@@ -80,6 +82,7 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
         record.commissionedAt = params.commissionedAt;
         // fits: checked above
         record.projectId = uint48(params.projectId);
+        _linkProject(installationId, params.projectId);
         record.technology = params.technology;
         record.dataloggerKind = params.dataloggerKind;
         record.dataloggerSerial = params.dataloggerSerial;
@@ -109,8 +112,13 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
     /// @inheritdoc IInstallationRegistry
     function setProjectId(uint256 installationId, uint256 projectId) external onlyRole(REGISTRAR_ROLE) {
         if (projectId > type(uint48).max) revert InstallationRegistryProjectIdTooLarge(projectId);
+        InstallationRecord storage record = _existing(installationId);
+        uint256 previous = record.projectId;
+        if (previous == projectId) revert InstallationRegistryProjectUnchanged(installationId, projectId);
+        if (previous != 0) delete _installationOfProject[previous];
         // fits: checked above
-        _existing(installationId).projectId = uint48(projectId);
+        record.projectId = uint48(projectId);
+        _linkProject(installationId, projectId);
         emit ProjectLinked(installationId, projectId);
     }
 
@@ -204,6 +212,15 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
     }
 
     /// @inheritdoc IInstallationRegistry
+    function installationOfProject(uint256 projectId) external view returns (uint256 installationId, bool certified) {
+        installationId = _installationOfProject[projectId];
+        if (installationId != 0) {
+            InstallationRecord storage record = _installations[installationId];
+            certified = record.certifiedUntil > record.commissionedAt;
+        }
+    }
+
+    /// @inheritdoc IInstallationRegistry
     function installationCount() external view returns (uint256) {
         return _installationCount;
     }
@@ -217,6 +234,14 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
     /// @inheritdoc IInstallationRegistry
     function emissionFactorLocked(uint16 year) external view returns (bool) {
         return _emissionFactors[year].locked;
+    }
+
+    /// @dev Records that `installationId` is the plant of `projectId` (nothing for projectId 0).
+    function _linkProject(uint256 installationId, uint256 projectId) private {
+        if (projectId == 0) return;
+        uint256 linked = _installationOfProject[projectId];
+        if (linked != 0) revert InstallationRegistryProjectAlreadyLinked(projectId, linked);
+        _installationOfProject[projectId] = installationId;
     }
 
     /// @dev Every registered installation has a non-zero beneficiary (checked on register and on

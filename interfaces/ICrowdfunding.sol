@@ -56,6 +56,8 @@ interface ICrowdfunding is IProjectRevenue {
     error CrowdfundingNothingToRefund(uint256 campaignId, address account);
     /// @notice Project `projectId` has no shares, so revenue deposited could never be claimed.
     error CrowdfundingNoShares(uint256 projectId);
+    /// @notice Project `projectId` was cancelled: its shares earn no more revenue.
+    error CrowdfundingRevenueClosed(uint256 projectId);
     /// @notice `account` has no revenue of project `projectId` to claim.
     error CrowdfundingNothingToClaim(uint256 projectId, address account);
     /// @notice Amounts must be above zero.

@@ -82,6 +82,10 @@ interface IInstallationRegistry {
     error InstallationRegistryInvalidCommissioning(uint64 commissionedAt);
     /// @notice Marketplace project ids are stored in 48 bits (they are sequential).
     error InstallationRegistryProjectIdTooLarge(uint256 projectId);
+    /// @notice Project `projectId` already has its installation, `installationId` (one plant per project).
+    error InstallationRegistryProjectAlreadyLinked(uint256 projectId, uint256 installationId);
+    /// @notice The installation is already linked to `projectId`.
+    error InstallationRegistryProjectUnchanged(uint256 installationId, uint256 projectId);
     /// @notice The period passed for issuance ends beyond 40 bits of unix seconds.
     error InstallationRegistryInvalidPeriod(uint64 periodStart, uint64 periodEnd);
     /// @notice The period starts before the installation's watermark: some of it is already
@@ -102,7 +106,8 @@ interface IInstallationRegistry {
 
     /// @notice Registers an installation (status active). Ids are sequential from 1.
     /// @dev Registrar only. Reverts on a zero beneficiary, zero capacity, coordinates out of range, a
-    ///      commissioning date beyond 2^40 s or a project id beyond 2^48 - 1. The certification
+    ///      commissioning date beyond 2^40 s, a project id beyond 2^48 - 1 or a project that already
+    ///      has an installation (one plant per project). The certification
     ///      watermark starts at the commissioning date: no generation before it can be certified.
     /// @param params Every field of the installation except its status.
     /// @return installationId The new installation's id.
@@ -123,7 +128,8 @@ interface IInstallationRegistry {
 
     /// @notice Links the installation to marketplace project `projectId` (0 unlinks it); energy
     ///         sales then pay into that project's crowdfunding revenue.
-    /// @dev Registrar only. Reverts for a project id beyond 2^48 - 1.
+    /// @dev Registrar only. Reverts for a project id beyond 2^48 - 1, for the project the
+    ///      installation already has, and for a project another installation is linked to.
     /// @param installationId The installation.
     /// @param projectId The marketplace project id, or 0 for none.
     function setProjectId(uint256 installationId, uint256 projectId) external;
@@ -180,6 +186,14 @@ interface IInstallationRegistry {
         external
         view
         returns (address beneficiary, InstallationStatus status, uint256 projectId);
+
+    /// @notice The installation linked to marketplace project `projectId`, and whether any of its
+    ///         generation has been certified (a certificate was issued: its watermark has moved
+    ///         past the commissioning date). Projects releases a financed project's last tranche on it.
+    /// @param projectId The marketplace project.
+    /// @return installationId The linked installation, 0 for none.
+    /// @return certified True once a certificate of that installation has been issued.
+    function installationOfProject(uint256 projectId) external view returns (uint256 installationId, bool certified);
 
     /// @notice Number of installations registered (ids are 1..installationCount).
     /// @return The count.

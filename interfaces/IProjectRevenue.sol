@@ -13,4 +13,11 @@ interface IProjectRevenue {
     /// @param projectId The marketplace project whose shareholders earn the revenue.
     /// @param amountClp Amount of the payment token (whole pesos on PesoToken).
     function depositRevenue(uint256 projectId, uint256 amountClp) external;
+
+    /// @notice Whether `depositRevenue(projectId, ...)` would be accepted now: the project has
+    ///         shareholders and has not been cancelled. Energy sales pay the installation's
+    ///         beneficiary instead when it is false.
+    /// @param projectId The marketplace project.
+    /// @return True when revenue for the project is accepted.
+    function acceptsRevenue(uint256 projectId) external view returns (bool);
 }

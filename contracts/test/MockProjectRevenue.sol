@@ -16,6 +16,9 @@ contract MockProjectRevenue is IProjectRevenue {
     /// @notice Total revenue deposited for each project, in token units (CLP on PesoToken).
     mapping(uint256 projectId => uint256 amountClp) public revenueOf;
 
+    /// @notice Projects whose revenue this mock refuses (as Crowdfunding refuses a cancelled project's).
+    mapping(uint256 projectId => bool) public refuses;
+
     /// @param token_ The payment token.
     constructor(IERC20 token_) {
         token = token_;
@@ -28,5 +31,17 @@ contract MockProjectRevenue is IProjectRevenue {
         revenueOf[projectId] += amountClp;
         emit RevenueDeposited(projectId, msg.sender, amountClp);
         token.safeTransferFrom(msg.sender, address(this), amountClp);
+    }
+
+    /// @notice Makes the mock refuse (or accept again) revenue for `projectId`.
+    /// @param projectId The project.
+    /// @param refused True to refuse its revenue.
+    function setRefuses(uint256 projectId, bool refused) external {
+        refuses[projectId] = refused;
+    }
+
+    /// @inheritdoc IProjectRevenue
+    function acceptsRevenue(uint256 projectId) external view returns (bool) {
+        return !refuses[projectId];
     }
 }
