@@ -1,0 +1,41 @@
+"""Security fixtures: the whole suite deployed and wired exactly as scripts/deploy.py wires it
+(its components, in its order), and the accounts an attacker uses.
+
+One test file per finding of the security review (issue 9); each performs the attack and asserts
+that it fails, beside a test that the legitimate path still works. Fixtures that only one finding
+needs live in its file.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from scripts.deploy import suite as deployment_components
+
+
+@pytest.fixture(scope="module")
+def suite(operator):
+    """Every contract of the suite by manifest name (PaymentToken, ParticipantRegistry, Marketplace,
+    Projects, Crowdfunding, InstallationRegistry, GenerationOracle, GenerationCertificates,
+    EnergySales), deployed by the operator through scripts/deploy.py's components."""
+    deployed: dict = {}
+    for component in deployment_components():
+        deployed.update(component.deploy(operator, dict(deployed)))
+    return deployed
+
+
+@pytest.fixture(scope="session")
+def attacker(accounts):
+    """The attacker's main address: no role anywhere until it gives itself one."""
+    return accounts[9]
+
+
+@pytest.fixture(scope="session")
+def accomplices(accounts):
+    """Three more addresses the attacker controls (for the four-colluding-addresses attacks)."""
+    return [accounts[6], accounts[7], accounts[8]]
+
+
+@pytest.fixture(scope="session")
+def honest_investors(accounts):
+    return [accounts[2], accounts[3]]
