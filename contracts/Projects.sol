@@ -32,7 +32,8 @@ contract Projects is AccessControl, ReentrancyGuard, IProjects {
 
     /// @dev Four slots: (owner, state, needsFinancing, deliveryConfirmed, feeClp) 31 bytes;
     ///      (provider, providerClp, sizeKwp) 32; (installer, installerClp, campaignId) 32;
-    ///      (manager, managerClp, completionDeadline) 32.
+    ///      (manager, managerClp, completionDeadline) 32. completionDeadline is unix seconds (UTC) as a
+    ///      uint32, enough until 2106 (funding reverts, SafeCast, rather than wrap after that).
     struct StoredProject {
         address owner;
         uint8 state;

@@ -96,6 +96,11 @@ def test_every_grantable_role_does_not_let_an_address_record_phantom_shares(
         crowdfunding.recordSelfFunding(victims["funded"], all_powerful, 10**12, {"from": all_powerful})
     with brownie.reverts(revert_pattern=err("CrowdfundingNotProjects")):
         crowdfunding.recordSelfFunding(victims["open"], all_powerful, 10**12, {"from": all_powerful})
+    # the one path that records self-funding, Projects.fund, refuses a financed project
+    projects = suite["Projects"]
+    owner = projects.project(victims["open"])["owner"]
+    with brownie.reverts(revert_pattern=err("ProjectsFinancedByCampaign")):
+        projects.fund(victims["open"], {"from": owner})
     assert _money(suite, victims, [all_powerful, *honest_investors]) == before
     # revenue of the funded project is shared by its investors only
     token.mint(operator, 100_000, {"from": operator})
