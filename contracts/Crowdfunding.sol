@@ -22,22 +22,22 @@ import {IProjects} from "../interfaces/IProjects.sol";
 contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
     using SafeERC20 for IERC20;
 
-    /// @inheritdoc ICrowdfunding
-    bytes32 public constant PROJECTS_ROLE = keccak256("PROJECTS_ROLE");
-
     uint8 private constant _OPEN = 0;
     uint8 private constant _FINALIZED = 1;
     uint8 private constant _FAILED = 2;
     uint8 private constant _CANCELLED = 3;
 
-    /// @dev Two slots. The stored status is Open, Finalized or Cancelled; Failed is derived.
+    /// @dev Two slots: (owner, deadline, status, projectId) 32 bytes; (goalClp, raisedClp,
+    ///      minContributionClp) 24. Amounts are uint64, the width of every project amount (Projects bounds
+    ///      a project's total, the goal, to 2^64 - 1). The stored status is Open, Finalized or Cancelled;
+    ///      Failed is derived.
     struct StoredCampaign {
         address owner;
         uint40 deadline;
         uint8 status;
         uint48 projectId;
-        uint96 goalClp;
-        uint96 raisedClp;
+        uint64 goalClp;
+        uint64 raisedClp;
         uint64 minContributionClp;
     }
 
@@ -75,12 +75,16 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
     uint64 private _campaignDurationS;
     uint128 private _minContributionClp;
 
-    /// @param admin Receives DEFAULT_ADMIN_ROLE (campaign terms, grants PROJECTS_ROLE).
+    /// @param admin Receives DEFAULT_ADMIN_ROLE (campaign terms).
     /// @param token The payment token (any ERC-20).
-    /// @param projects_ The projects contract (receives finalized campaigns' funds).
+    /// @param projects_ The projects contract: receives finalized campaigns' funds, and is the only caller
+    ///        of openCampaign, recordSelfFunding, cancelCampaign and closeRevenue.
     /// @param campaignDurationS_ Duration of new campaigns in seconds.
     /// @param minContributionClp_ Minimum contribution of new campaigns.
     constructor(address admin, IERC20 token, IProjects projects_, uint64 campaignDurationS_, uint128 minContributionClp_) {
+        if (admin == address(0) || address(token) == address(0) || address(projects_) == address(0)) {
+            revert CrowdfundingZeroAddress();
+        }
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _TOKEN = token;
         _PROJECTS = projects_;
@@ -90,7 +94,7 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
     /// @inheritdoc ICrowdfunding
     function openCampaign(uint256 projectId, address owner, uint256 goalClp)
         external
-        onlyRole(PROJECTS_ROLE)
+        onlyProjects
         returns (uint256 campaignId)
     {
         // Projects opens at most one campaign per project, when it creates the project.
@@ -103,7 +107,7 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
             deadline: deadline,
             status: _OPEN,
             projectId: SafeCast.toUint48(projectId),
-            goalClp: SafeCast.toUint96(goalClp),
+            goalClp: SafeCast.toUint64(goalClp),
             raisedClp: 0,
             minContributionClp: minContribution
         });
@@ -122,10 +126,10 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
             revert CrowdfundingBelowMinimum(campaignId, amountClp, c.minContributionClp);
         }
         uint256 acceptedClp = amountClp < missingClp ? amountClp : missingClp;
-        // acceptedClp <= missingClp = goalClp - raisedClp, so the sum stays within goalClp (uint96).
-        uint96 raisedClp;
+        // acceptedClp <= missingClp = goalClp - raisedClp, so the sum stays within goalClp (uint64).
+        uint64 raisedClp;
         unchecked {
-            raisedClp = c.raisedClp + uint96(acceptedClp);
+            raisedClp = c.raisedClp + uint64(acceptedClp);
         }
         c.raisedClp = raisedClp;
         _positions[c.projectId][msg.sender].shares += uint128(acceptedClp);
@@ -141,7 +145,8 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
         c.status = _FINALIZED;
         uint256 projectId = c.projectId;
         uint256 raisedClp = c.raisedClp;
-        _pools[projectId].totalShares = SafeCast.toUint64(raisedClp);
+        // raisedClp is a uint64 (the goal's width), so the shares always fit: finalize cannot revert on it.
+        _pools[projectId].totalShares = uint64(raisedClp);
         emit CampaignFinalized(campaignId, projectId, raisedClp);
         _TOKEN.safeTransfer(address(_PROJECTS), raisedClp);
         _PROJECTS.onCampaignFinalized(projectId, raisedClp);
@@ -177,7 +182,7 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
     }
 
     /// @inheritdoc ICrowdfunding
-    function recordSelfFunding(uint256 projectId, address owner, uint256 shares) external onlyRole(PROJECTS_ROLE) {
+    function recordSelfFunding(uint256 projectId, address owner, uint256 shares) external onlyProjects {
         if (_pools[projectId].totalShares != 0) revert CrowdfundingAlreadyFunded(projectId);
         if (shares == 0) revert CrowdfundingZeroAmount();
         _pools[projectId].totalShares = SafeCast.toUint64(shares);
@@ -186,16 +191,30 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
     }
 
     /// @inheritdoc ICrowdfunding
-    function cancelCampaign(uint256 campaignId, uint256 refundClp) external onlyRole(PROJECTS_ROLE) {
+    function cancelCampaign(uint256 campaignId, uint256 refundClp) external onlyProjects {
         StoredCampaign storage c = _existing(campaignId);
         if (c.status == _CANCELLED) revert CrowdfundingWrongState(campaignId, _CANCELLED);
-        // Not finalized: the contributions are still here and are refunded whole.
-        uint256 poolClp = c.status == _FINALIZED ? refundClp : c.raisedClp;
+        // Finalized: what the project sent back, never more than the campaign raised (no refund pool
+        // can reach another campaign's money). Not finalized: the contributions are still here and
+        // are refunded whole.
+        uint256 poolClp = c.raisedClp;
+        if (c.status == _FINALIZED) {
+            if (refundClp > poolClp) revert CrowdfundingRefundAboveRaised(campaignId, refundClp, poolClp);
+            poolClp = refundClp;
+        }
         c.status = _CANCELLED;
         // A cancelled project's shares earn nothing more: its contributors are being refunded.
         _pools[c.projectId].closed = true;
         _refunds[campaignId].poolClp = SafeCast.toUint128(poolClp);
         emit CampaignCancelled(campaignId, c.projectId, poolClp);
+    }
+
+    /// @inheritdoc ICrowdfunding
+    function closeRevenue(uint256 projectId) external onlyProjects {
+        RevenuePool storage pool = _pools[projectId];
+        if (pool.closed) revert CrowdfundingRevenueClosed(projectId);
+        pool.closed = true;
+        emit RevenueClosed(projectId);
     }
 
     /// @inheritdoc IProjectRevenue
@@ -316,6 +335,12 @@ contract Crowdfunding is AccessControl, ReentrancyGuard, ICrowdfunding {
         _campaignDurationS = durationS;
         _minContributionClp = minContributionClp_;
         emit CampaignTermsSet(durationS, minContributionClp_);
+    }
+
+    /// @dev The peer contract itself, not a role: an admin cannot hand these calls to anyone else.
+    modifier onlyProjects() {
+        if (msg.sender != address(_PROJECTS)) revert CrowdfundingNotProjects(msg.sender);
+        _;
     }
 
     function _existing(uint256 campaignId) private view returns (StoredCampaign storage c) {

@@ -25,7 +25,7 @@ contract Marketplace is AccessControl, IMarketplace {
         uint8 kind;
         uint32 availableKwp;
         bool open;
-        uint128 priceClpPerKwp;
+        uint64 priceClpPerKwp;
         uint64 createdAt;
         uint64 expiresAt;
     }
@@ -35,7 +35,7 @@ contract Marketplace is AccessControl, IMarketplace {
         uint32 sizeKwp;
         bool needsFinancing;
         bool open;
-        uint128 maxTotalClp;
+        uint64 maxTotalClp;
         uint64 createdAt;
         uint64 expiresAt;
     }
@@ -55,6 +55,9 @@ contract Marketplace is AccessControl, IMarketplace {
     /// @param projects_ The projects contract; it must grant this contract its MARKETPLACE_ROLE.
     /// @param platformFeeBps_ Initial platform fee in basis points (at most MAX_PLATFORM_FEE_BPS).
     constructor(address admin, IParticipantRegistry registry_, IProjects projects_, uint16 platformFeeBps_) {
+        if (admin == address(0) || address(registry_) == address(0) || address(projects_) == address(0)) {
+            revert MarketplaceZeroAddress();
+        }
         if (platformFeeBps_ > MAX_PLATFORM_FEE_BPS) revert MarketplaceFeeAboveCap(platformFeeBps_, MAX_PLATFORM_FEE_BPS);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _REGISTRY = registry_;
@@ -64,7 +67,7 @@ contract Marketplace is AccessControl, IMarketplace {
     }
 
     /// @inheritdoc IMarketplace
-    function postOffer(uint8 kind, uint128 priceClpPerKwp, uint32 capacityKwp, uint64 expiresAt)
+    function postOffer(uint8 kind, uint64 priceClpPerKwp, uint32 capacityKwp, uint64 expiresAt)
         external
         returns (uint256 offerId)
     {
@@ -86,7 +89,7 @@ contract Marketplace is AccessControl, IMarketplace {
     }
 
     /// @inheritdoc IMarketplace
-    function updateOffer(uint256 offerId, uint128 priceClpPerKwp, uint32 availableKwp, uint64 expiresAt) external {
+    function updateOffer(uint256 offerId, uint64 priceClpPerKwp, uint32 availableKwp, uint64 expiresAt) external {
         StoredOffer storage o = _sellerOpenOffer(offerId);
         _checkOfferTerms(priceClpPerKwp, availableKwp, expiresAt);
         o.priceClpPerKwp = priceClpPerKwp;
@@ -103,7 +106,7 @@ contract Marketplace is AccessControl, IMarketplace {
     }
 
     /// @inheritdoc IMarketplace
-    function postDemand(uint32 sizeKwp, uint128 maxTotalClp, bool needsFinancing, uint64 expiresAt)
+    function postDemand(uint32 sizeKwp, uint64 maxTotalClp, bool needsFinancing, uint64 expiresAt)
         external
         returns (uint256 demandId)
     {
@@ -123,7 +126,7 @@ contract Marketplace is AccessControl, IMarketplace {
     }
 
     /// @inheritdoc IMarketplace
-    function updateDemand(uint256 demandId, uint32 sizeKwp, uint128 maxTotalClp, bool needsFinancing, uint64 expiresAt)
+    function updateDemand(uint256 demandId, uint32 sizeKwp, uint64 maxTotalClp, bool needsFinancing, uint64 expiresAt)
         external
     {
         StoredDemand storage d = _ownerOpenDemand(demandId);
@@ -143,21 +146,40 @@ contract Marketplace is AccessControl, IMarketplace {
     }
 
     /// @inheritdoc IMarketplace
-    function matchDemand(uint256 demandId, uint256 providerOfferId, uint256 installerOfferId, uint256 managerOfferId)
-        external
-        onlyRole(MATCHER_ROLE)
-        returns (uint256 projectId)
-    {
+    function matchDemand(
+        uint256 demandId,
+        uint256 providerOfferId,
+        uint256 installerOfferId,
+        uint256 managerOfferId,
+        uint256 expectedTotalClp
+    ) external onlyRole(MATCHER_ROLE) returns (uint256 projectId) {
         StoredDemand storage d = _existingDemand(demandId);
         if (!d.open) revert MarketplaceDemandClosed(demandId);
         if (block.timestamp >= d.expiresAt) revert MarketplaceDemandExpired(demandId, d.expiresAt, block.timestamp);
         (IProjects.ProjectTerms memory terms, uint256 totalClp) =
             _consumeOffers(d, providerOfferId, installerOfferId, managerOfferId);
+        _checkDistinctParties(demandId, terms);
+        // The match binds the prices it was planned at: an offer or the fee changed since is refused.
+        if (totalClp != expectedTotalClp) revert MarketplaceTotalChanged(demandId, totalClp, expectedTotalClp);
         // Equality is allowed: the thesis's on-chain `maxPrice > cost` rejected exact-budget matches.
         if (totalClp > d.maxTotalClp) revert MarketplaceOverMaxPrice(demandId, totalClp, d.maxTotalClp);
         d.open = false;
         projectId = _PROJECTS.createProject(terms);
         emit DemandMatched(demandId, projectId, providerOfferId, installerOfferId, managerOfferId, totalClp);
+    }
+
+    /// @dev Owner, provider, installer and manager must be four different accounts: one person in two
+    ///      roles would confirm his own milestones (and, financed, take the investors' money).
+    function _checkDistinctParties(uint256 demandId, IProjects.ProjectTerms memory terms) private pure {
+        address owner = terms.owner;
+        address provider = terms.provider;
+        address installer = terms.installer;
+        address manager = terms.manager;
+        if (provider == owner) revert MarketplacePartiesNotDistinct(demandId, provider);
+        if (installer == owner || installer == provider) revert MarketplacePartiesNotDistinct(demandId, installer);
+        if (manager == owner || manager == provider || manager == installer) {
+            revert MarketplacePartiesNotDistinct(demandId, manager);
+        }
     }
 
     /// @dev Checks the three offers against the demand, takes the demand's size from each one's capacity
@@ -295,13 +317,13 @@ contract Marketplace is AccessControl, IMarketplace {
         if (!d.open) revert MarketplaceDemandClosed(demandId);
     }
 
-    function _checkOfferTerms(uint128 priceClpPerKwp, uint32 capacityKwp, uint64 expiresAt) private view {
+    function _checkOfferTerms(uint64 priceClpPerKwp, uint32 capacityKwp, uint64 expiresAt) private view {
         if (priceClpPerKwp == 0) revert MarketplaceZeroPrice();
         if (capacityKwp == 0) revert MarketplaceZeroSize();
         if (expiresAt <= block.timestamp) revert MarketplaceExpiryInPast(expiresAt, block.timestamp);
     }
 
-    function _checkDemandTerms(uint32 sizeKwp, uint128 maxTotalClp, uint64 expiresAt) private view {
+    function _checkDemandTerms(uint32 sizeKwp, uint64 maxTotalClp, uint64 expiresAt) private view {
         if (sizeKwp == 0) revert MarketplaceZeroSize();
         if (maxTotalClp == 0) revert MarketplaceZeroPrice();
         if (expiresAt <= block.timestamp) revert MarketplaceExpiryInPast(expiresAt, block.timestamp);

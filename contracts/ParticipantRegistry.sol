@@ -32,6 +32,7 @@ contract ParticipantRegistry is AccessControl, IParticipantRegistry {
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE (sets the projects contract).
     constructor(address admin) {
+        if (admin == address(0)) revert ParticipantRegistryZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 

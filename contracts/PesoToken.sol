@@ -15,6 +15,7 @@ contract PesoToken is ERC20, AccessControl, IPesoToken {
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE and MINTER_ROLE.
     constructor(address admin) ERC20("Peso Chileno", "CLP") {
+        if (admin == address(0)) revert PesoTokenZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(MINTER_ROLE, admin);
     }

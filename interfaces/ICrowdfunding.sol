@@ -37,6 +37,8 @@ interface ICrowdfunding is IProjectRevenue {
     event SelfFundingRecorded(uint256 indexed projectId, address indexed owner, uint256 shares);
     /// @notice `account` claimed `amountClp` of project `projectId`'s revenue.
     event RevenueClaimed(uint256 indexed projectId, address indexed account, uint256 amountClp);
+    /// @notice Self-funded project `projectId` was cancelled after funding: its shares earn no more revenue.
+    event RevenueClosed(uint256 indexed projectId);
     /// @notice New campaigns last `durationS` seconds and take contributions of at least `minContributionClp`.
     event CampaignTermsSet(uint64 durationS, uint128 minContributionClp);
 
@@ -68,14 +70,20 @@ interface ICrowdfunding is IProjectRevenue {
     error CrowdfundingZeroDuration();
     /// @notice A value does not fit the storage width (`value` above `max`).
     error CrowdfundingValueTooLarge(uint256 value, uint256 max);
+    /// @notice Only the projects contract may do this; `caller` is not it.
+    error CrowdfundingNotProjects(address caller);
+    /// @notice The refund `refundClp` for campaign `campaignId` is more than the `raisedClp` it raised.
+    error CrowdfundingRefundAboveRaised(uint256 campaignId, uint256 refundClp, uint256 raisedClp);
+    /// @notice A zero address was given for the admin, the token or the projects contract.
+    error CrowdfundingZeroAddress();
 
-    /// @notice Opens a campaign for project `projectId` with goal `goalClp`. PROJECTS_ROLE only.
+    /// @notice Opens a campaign for project `projectId` with goal `goalClp`. Only the projects contract.
     /// @dev The deadline is block time + campaignDurationS() and the minimum is minContributionClp(), both
     ///      as set when the campaign opens. Reverts for a zero goal.
     /// @param projectId The project the campaign pays for (the projects contract calls this when it
     ///        creates a project that needs financing).
     /// @param owner The project's owner, recorded as the campaign's owner.
-    /// @param goalClp The project's total in CLP (platform fee included), above zero.
+    /// @param goalClp The project's total in CLP (platform fee included), above zero, at most 2^64 - 1.
     /// @return campaignId The new campaign's id (1, 2, ...).
     function openCampaign(uint256 projectId, address owner, uint256 goalClp) external returns (uint256 campaignId);
 
@@ -99,18 +107,27 @@ interface ICrowdfunding is IProjectRevenue {
     ///         exactly the pool (each within 1 CLP of its exact share; may be 0).
     function refund(uint256 campaignId) external returns (uint256 amountClp);
 
-    /// @notice Records that project `projectId`'s owner paid its total `shares` CLP itself. PROJECTS_ROLE only.
+    /// @notice Records that project `projectId`'s owner paid its total `shares` CLP itself. Only the projects
+    ///         contract, from `fund` of a self-funded project.
     /// @param projectId The self-funded project; reverts if it already has shares.
     /// @param owner The project's owner, who gets every share.
     /// @param shares The project's total in CLP (one share per CLP paid), above zero.
     function recordSelfFunding(uint256 projectId, address owner, uint256 shares) external;
 
     /// @notice Campaign `campaignId`'s project was cancelled; `refundClp` was already transferred here for its
-    ///         contributors (0 if the campaign was not finalized: then the raise itself is refunded). PROJECTS_ROLE only.
+    ///         contributors (0 if the campaign was not finalized: then the raise itself is refunded). Only the
+    ///         projects contract. The project's revenue is closed (acceptsRevenue false from now on).
     /// @param campaignId The campaign; reverts if it is already cancelled.
     /// @param refundClp CLP of the project's escrow sent back for the contributors of a finalized
-    ///        campaign; ignored when the campaign was not finalized (the refund pool is then the amount raised).
+    ///        campaign, at most what it raised; ignored when the campaign was not finalized (the refund
+    ///        pool is then the amount raised).
     function cancelCampaign(uint256 campaignId, uint256 refundClp) external;
+
+    /// @notice Self-funded project `projectId` was cancelled after funding (its owner gets the escrow back):
+    ///         its shares earn no more revenue, and depositRevenue for it reverts from now on. Only the
+    ///         projects contract.
+    /// @param projectId The project; reverts if its revenue is already closed.
+    function closeRevenue(uint256 projectId) external;
 
     /// @notice Pays the caller its share of project `projectId`'s revenue not yet claimed.
     /// @param projectId The project whose revenue shares the caller holds.
@@ -122,10 +139,6 @@ interface ICrowdfunding is IProjectRevenue {
     /// @param durationS Campaign duration in seconds, above zero.
     /// @param newMinContributionClp Minimum contribution in CLP, at most 2^64 - 1.
     function setCampaignTerms(uint64 durationS, uint128 newMinContributionClp) external;
-
-    /// @notice Role of the projects contract.
-    /// @return The role id, keccak256("PROJECTS_ROLE").
-    function PROJECTS_ROLE() external view returns (bytes32);
 
     /// @notice The payment token (any ERC-20).
     /// @return Its address.

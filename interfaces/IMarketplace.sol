@@ -14,7 +14,7 @@ interface IMarketplace {
         uint256 id;
         address seller;
         uint8 kind;
-        uint128 priceClpPerKwp;
+        uint64 priceClpPerKwp;
         uint32 availableKwp;
         uint64 createdAt;
         uint64 expiresAt;
@@ -26,7 +26,7 @@ interface IMarketplace {
         uint256 id;
         address owner;
         uint32 sizeKwp;
-        uint128 maxTotalClp;
+        uint64 maxTotalClp;
         bool needsFinancing;
         uint64 createdAt;
         uint64 expiresAt;
@@ -34,15 +34,15 @@ interface IMarketplace {
     }
 
     /// @notice `seller` posted offer `offerId`.
-    event OfferPosted(uint256 indexed offerId, address indexed seller, uint8 kind, uint128 priceClpPerKwp, uint32 capacityKwp, uint64 expiresAt);
+    event OfferPosted(uint256 indexed offerId, address indexed seller, uint8 kind, uint64 priceClpPerKwp, uint32 capacityKwp, uint64 expiresAt);
     /// @notice The seller changed offer `offerId`.
-    event OfferUpdated(uint256 indexed offerId, uint128 priceClpPerKwp, uint32 availableKwp, uint64 expiresAt);
+    event OfferUpdated(uint256 indexed offerId, uint64 priceClpPerKwp, uint32 availableKwp, uint64 expiresAt);
     /// @notice The seller withdrew offer `offerId`.
     event OfferWithdrawn(uint256 indexed offerId);
     /// @notice `owner` posted demand `demandId`.
-    event DemandPosted(uint256 indexed demandId, address indexed owner, uint32 sizeKwp, uint128 maxTotalClp, bool needsFinancing, uint64 expiresAt);
+    event DemandPosted(uint256 indexed demandId, address indexed owner, uint32 sizeKwp, uint64 maxTotalClp, bool needsFinancing, uint64 expiresAt);
     /// @notice The owner changed demand `demandId`.
-    event DemandUpdated(uint256 indexed demandId, uint32 sizeKwp, uint128 maxTotalClp, bool needsFinancing, uint64 expiresAt);
+    event DemandUpdated(uint256 indexed demandId, uint32 sizeKwp, uint64 maxTotalClp, bool needsFinancing, uint64 expiresAt);
     /// @notice The owner withdrew demand `demandId`.
     event DemandWithdrawn(uint256 indexed demandId);
     /// @notice Demand `demandId` was matched with three offers into project `projectId` costing `totalClp` (fee included).
@@ -84,21 +84,29 @@ interface IMarketplace {
     error MarketplaceOverMaxPrice(uint256 demandId, uint256 totalClp, uint256 maxTotalClp);
     /// @notice The platform fee `feeBps` is above the cap `maxFeeBps`.
     error MarketplaceFeeAboveCap(uint16 feeBps, uint16 maxFeeBps);
+    /// @notice `account` would hold two of the four roles (owner, provider, installer, manager) of demand
+    ///         `demandId`'s project: the four parties must be different accounts.
+    error MarketplacePartiesNotDistinct(uint256 demandId, address account);
+    /// @notice The match of demand `demandId` now costs `totalClp`, not the `expectedTotalClp` it was planned
+    ///         at (an offer's price or the fee changed): plan again.
+    error MarketplaceTotalChanged(uint256 demandId, uint256 totalClp, uint256 expectedTotalClp);
+    /// @notice A zero address was given for the admin, the registry or the projects contract.
+    error MarketplaceZeroAddress();
 
     /// @notice Posts an offer; the caller must be registered with the role matching `kind`.
     /// @param kind 0 = provider, 1 = installer, 2 = manager.
-    /// @param priceClpPerKwp Price in CLP per kWp (> 0).
+    /// @param priceClpPerKwp Price in CLP per kWp (> 0; a uint64, the width of every project amount).
     /// @param capacityKwp Capacity offered in kWp (> 0), consumed by matches.
     /// @param expiresAt Unix seconds (UTC) after the current block; the offer cannot be matched from then on.
     /// @return offerId The new offer's id (1, 2, ...).
-    function postOffer(uint8 kind, uint128 priceClpPerKwp, uint32 capacityKwp, uint64 expiresAt) external returns (uint256 offerId);
+    function postOffer(uint8 kind, uint64 priceClpPerKwp, uint32 capacityKwp, uint64 expiresAt) external returns (uint256 offerId);
 
     /// @notice Changes an open offer's price, capacity still available and expiry. Seller only.
     /// @param offerId An open (not withdrawn) offer of the caller; an expired one may be given a new expiry.
     /// @param priceClpPerKwp New price in CLP per kWp (> 0).
     /// @param availableKwp New capacity still available in kWp (> 0); replaces what is left after matches.
     /// @param expiresAt New expiry, unix seconds (UTC) after the current block.
-    function updateOffer(uint256 offerId, uint128 priceClpPerKwp, uint32 availableKwp, uint64 expiresAt) external;
+    function updateOffer(uint256 offerId, uint64 priceClpPerKwp, uint32 availableKwp, uint64 expiresAt) external;
 
     /// @notice Withdraws an open offer for good. Seller only.
     /// @param offerId An open offer of the caller.
@@ -106,11 +114,12 @@ interface IMarketplace {
 
     /// @notice Posts a demand; the caller must be registered as owner.
     /// @param sizeKwp Size of the plant in kWp (> 0).
-    /// @param maxTotalClp Most the owner pays in total, platform fee included (> 0).
+    /// @param maxTotalClp Most the owner pays in total, platform fee included (> 0; a uint64, the width of
+    ///        every project amount, so a matched total always fits the project and its campaign).
     /// @param needsFinancing Whether a crowdfunding campaign pays for the project.
     /// @param expiresAt Unix seconds (UTC) after the current block.
     /// @return demandId The new demand's id (1, 2, ...).
-    function postDemand(uint32 sizeKwp, uint128 maxTotalClp, bool needsFinancing, uint64 expiresAt) external returns (uint256 demandId);
+    function postDemand(uint32 sizeKwp, uint64 maxTotalClp, bool needsFinancing, uint64 expiresAt) external returns (uint256 demandId);
 
     /// @notice Changes an open demand. Owner only.
     /// @param demandId An open (neither withdrawn nor matched) demand of the caller; an expired one may be
@@ -119,7 +128,7 @@ interface IMarketplace {
     /// @param maxTotalClp New most the owner pays in total in CLP, platform fee included (> 0).
     /// @param needsFinancing Whether a crowdfunding campaign pays for the project.
     /// @param expiresAt New expiry, unix seconds (UTC) after the current block.
-    function updateDemand(uint256 demandId, uint32 sizeKwp, uint128 maxTotalClp, bool needsFinancing, uint64 expiresAt) external;
+    function updateDemand(uint256 demandId, uint32 sizeKwp, uint64 maxTotalClp, bool needsFinancing, uint64 expiresAt) external;
 
     /// @notice Withdraws an open demand for good. Owner only.
     /// @param demandId An open demand of the caller.
@@ -128,14 +137,24 @@ interface IMarketplace {
     /// @notice Matches a demand with a provider, an installer and a manager offer (MATCHER_ROLE).
     ///         Named `matchDemand` because `match` is a reserved keyword in Solidity.
     /// @dev Reverts with an error naming the failed check: demand/offers unknown, closed, expired, wrong kind,
-    ///      capacity short, or total over the maximum. Consumes sizeKwp of each offer's capacity, closes the
-    ///      demand, creates the project and, when the demand needs financing, its crowdfunding campaign.
+    ///      capacity short, parties not four distinct accounts, total not the expected one, or total over the
+    ///      maximum. Consumes sizeKwp of each offer's capacity, closes the demand, creates the project and,
+    ///      when the demand needs financing, its crowdfunding campaign.
     /// @param demandId An open, unexpired demand.
     /// @param providerOfferId An open, unexpired provider offer with at least the demand's size in kWp left.
     /// @param installerOfferId An open, unexpired installer offer with at least the demand's size in kWp left.
     /// @param managerOfferId An open, unexpired manager offer with at least the demand's size in kWp left.
+    ///        The demand's owner and the three sellers must be four different accounts.
+    /// @param expectedTotalClp The total (fee included, as `quote` computes it) the match was planned at;
+    ///        the match reverts if an offer's price or the fee changed since and the total differs.
     /// @return projectId The new project's id.
-    function matchDemand(uint256 demandId, uint256 providerOfferId, uint256 installerOfferId, uint256 managerOfferId) external returns (uint256 projectId);
+    function matchDemand(
+        uint256 demandId,
+        uint256 providerOfferId,
+        uint256 installerOfferId,
+        uint256 managerOfferId,
+        uint256 expectedTotalClp
+    ) external returns (uint256 projectId);
 
     /// @notice Sets the platform fee in basis points of the subtotal, at most MAX_PLATFORM_FEE_BPS. Admin only.
     /// @param feeBps Basis points (100 = 1 %); applies to matches and quotes from then on.

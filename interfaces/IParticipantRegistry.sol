@@ -65,7 +65,7 @@ interface IParticipantRegistry {
     error ParticipantRegistryInvalidScore(int8 score);
     /// @notice No projects contract has been set yet, so no project can be rated.
     error ParticipantRegistryProjectsNotSet();
-    /// @notice A zero address was given where a contract is needed.
+    /// @notice A zero address was given where an account or a contract is needed (constructor admin included).
     error ParticipantRegistryZeroAddress();
     /// @notice The projects contract can only be set once.
     error ParticipantRegistryProjectsAlreadySet(address projects);

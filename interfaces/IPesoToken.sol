@@ -7,6 +7,9 @@ interface IPesoToken {
     /// @notice Emitted when `minter` creates `amountClp` new pesos for `to`.
     event PesosMinted(address indexed minter, address indexed to, uint256 amountClp);
 
+    /// @notice The admin given to the constructor is the zero address.
+    error PesoTokenZeroAddress();
+
     /// @notice Role allowed to mint.
     /// @return The role identifier, keccak256("MINTER_ROLE").
     function MINTER_ROLE() external view returns (bytes32);

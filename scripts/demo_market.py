@@ -1,5 +1,8 @@
 """`make demo`, market part: participants register, offers and demands are posted, one self-funded and
-one crowdfunded project are matched, funded, built (milestones paid out) and earn revenue.
+one crowdfunded project are matched and funded; the self-funded one is built and commissioned by its
+owner and manager (milestones paid out), the crowdfunded one is attested delivered and installed by the
+platform's inspector and waits for certified generation before its last tranche (installer, manager,
+fee) is released; both earn revenue.
 
 The matching step runs the off-chain matcher of scripts/match.py (read the book in a few calls,
 plan FIFO with the cheapest feasible offers, submit ``matchDemand``), as a cron job would.
@@ -107,17 +110,23 @@ def market_walkthrough(contracts: dict[str, Contract], accounts: Any) -> None:
     crowdfunding.finalize(campaign_id, {"from": operator}, silent=True)
     print(f"   finalized: escrow of project #{crowd} funded; state {PROJECT_STATES[projects.project(crowd)['state']]}")
 
-    print("6. Milestones: owner confirms delivery and installation, manager confirms commissioning")
-    for project_id, owner in ((own, ana), (crowd, bruno)):
-        projects.confirmDelivery(project_id, {"from": owner}, silent=True)
-        projects.confirmInstallation(project_id, {"from": owner}, silent=True)
-        projects.confirmCommissioning(project_id, {"from": manager}, silent=True)
-        print(f"   project #{project_id}: {PROJECT_STATES[projects.project(project_id)['state']]}")
+    print("6. Milestones. Self-funded: the owner confirms delivery and installation, the manager commissioning.")
+    print("   Financed (the investors' money): the platform's inspector attests delivery and installation on site;")
+    print("   installer, manager and fee are paid at commissioning, once the plant's generation is certified")
+    projects.confirmDelivery(own, {"from": ana}, silent=True)
+    projects.confirmInstallation(own, {"from": ana}, silent=True)
+    projects.confirmCommissioning(own, {"from": manager}, silent=True)
+    print(f"   project #{own}: {PROJECT_STATES[projects.project(own)['state']]}")
+    projects.confirmDelivery(crowd, {"from": operator}, silent=True)
+    projects.confirmInstallation(crowd, {"from": operator}, silent=True)
+    deadline = projects.project(crowd)["completionDeadline"]
+    print(f"   project #{crowd}: {PROJECT_STATES[projects.project(crowd)['state']]} (inspector attested); "
+          f"commissioning waits for certified generation, due by {deadline} (unix s), else investors are refunded")
     for account in (provider, installer, manager, operator):
         before = token.balanceOf(account)
         projects.withdraw({"from": account}, silent=True)
         print(f"   {names[account]:<26} withdraws {clp(token.balanceOf(account) - before)}")
-    print(f"   escrow left in Projects: {clp(token.balanceOf(projects))}")
+    print(f"   escrow left in Projects (the financed project's last tranche): {clp(token.balanceOf(projects))}")
     registry.rate(own, provider, 1, {"from": ana}, silent=True)
     registry.rate(own, ana, 1, {"from": provider}, silent=True)
     score, count = registry.reputationOf(provider)

@@ -28,17 +28,25 @@ How it works:
   ``reputationsOf`` for every seller, ``platformFeeBps`` and the latest block's timestamp.
 - **Planning** (pure Python, :func:`plan_matches`). Demands are taken in arrival order (FIFO, by
   id). Cost is additive and capacities are per offer, so the cheapest feasible triple is the
-  cheapest offer of each kind with ``availableKwp >= sizeKwp``. For each kind the candidate offers
-  are sorted once by (price, higher reputation first, older first) and held in a segment tree of
-  remaining capacity, so "leftmost offer with at least s kWp left" and "consume s kWp" both cost
-  O(log n): a whole pass is O((D + V + I + M) log n). A demand whose cheapest triple costs more
-  than its ``maxTotalClp`` (total computed exactly as the contract does, fee included) stays
-  unmatched, with the reason, and consumes nothing.
+  cheapest offer of each kind with ``availableKwp >= sizeKwp``, subject to one rule: owner,
+  provider, installer and manager must be four different accounts (the contract refuses anything
+  else, ``MarketplacePartiesNotDistinct``). For each kind the candidate offers are sorted once by
+  (price, higher reputation first, older first) and held in a segment tree of remaining capacity,
+  so "leftmost offer with at least s kWp left (from index i on)" and "consume s kWp" both cost
+  O(log n). Per demand and kind the planner takes the first three fitting offers of three
+  different sellers other than the owner and picks the cheapest combination of distinct sellers
+  among those 27: the two other picks can exclude at most two sellers, so one of the three is
+  always usable and no better one is skipped. A pass is O((D + V + I + M) log n) plus the skipped
+  offers of sellers already taken. A demand whose cheapest triple costs more than its
+  ``maxTotalClp`` (total computed exactly as the contract does, fee included) stays unmatched,
+  with the reason, and consumes nothing.
 - **Expiry.** An offer or demand is usable iff ``now < expiresAt``, ``now`` being the latest block
   time plus ``expiry_margin_s`` (default 60 s), so what the plan uses is still unexpired when
   its transaction is mined.
 - **Submission.** One ``matchDemand`` transaction per planned project, from the matcher account
-  (the contract calls it ``matchDemand``: ``match`` is reserved in Solidity).
+  (the contract calls it ``matchDemand``: ``match`` is reserved in Solidity), with the total it was
+  planned at: the contract reverts (``MarketplaceTotalChanged``) if an offer's price or the fee
+  changed between the read and the mining, instead of charging the new price.
 
 Also here, for the benchmark (scripts/bench_matcher.py) and the property tests only: a faithful
 pure-Python reference of the thesis DApp's nested search (:func:`thesis_nested_search`: every
@@ -120,7 +128,8 @@ class Quote:
 
 @dataclass(frozen=True)
 class PlannedMatch:
-    """A project to create with ``matchDemand(demand_id, provider_offer_id, installer_offer_id, manager_offer_id)``."""
+    """A project to create with ``matchDemand(demand_id, provider_offer_id, installer_offer_id,
+    manager_offer_id, total_clp)``."""
 
     demand_id: int
     provider_offer_id: int
@@ -182,6 +191,17 @@ def offer_rank(offer: Offer, reputation: dict[str, int]) -> tuple[int, int, int]
     return (offer.price_clp_per_kwp, -reputation.get(offer.seller, 0), offer.id)
 
 
+def same_account(a: str, b: str) -> bool:
+    """Addresses compared as the contract does (case-insensitively: checksummed or not)."""
+    return a.lower() == b.lower()
+
+
+def parties_distinct(owner: str, sellers: Sequence[str]) -> bool:
+    """Owner and the three sellers are four different accounts (Marketplace.matchDemand requires it)."""
+    accounts = [owner.lower(), *(seller.lower() for seller in sellers)]
+    return len(set(accounts)) == len(accounts)
+
+
 # --- the fast planner ---------------------------------------------------------------------------
 
 
@@ -204,14 +224,36 @@ class CapacityTree:
         for node in range(size - 1, 0, -1):
             self._max[node] = max(self._max[2 * node], self._max[2 * node + 1])
 
-    def first_fitting(self, size_kwp: int) -> int | None:
-        """Index (in rank order) of the first offer with ``remaining >= size_kwp``, or None."""
-        if not self.offers or self._max[1] < size_kwp:
+    def first_fitting(self, size_kwp: int, start: int = 0) -> int | None:
+        """Index (in rank order) of the first offer at ``start`` or later with ``remaining >= size_kwp``, or None."""
+        if not self.offers or start >= len(self.offers):
             return None
-        node = 1
-        while node < self._size:
-            node = 2 * node if self._max[2 * node] >= size_kwp else 2 * node + 1
-        return node - self._size
+        return self._first_fitting(1, 0, self._size, start, size_kwp)
+
+    def _first_fitting(self, node: int, lo: int, hi: int, start: int, size_kwp: int) -> int | None:
+        """Leftmost leaf >= start with enough kWp in the subtree of `node`, which covers [lo, hi)."""
+        if hi <= start or self._max[node] < size_kwp:
+            return None
+        if node >= self._size:
+            return lo
+        mid = (lo + hi) // 2
+        found = self._first_fitting(2 * node, lo, mid, start, size_kwp)
+        return found if found is not None else self._first_fitting(2 * node + 1, mid, hi, start, size_kwp)
+
+    def candidates(self, size_kwp: int, owner: str, limit: int = 3) -> list[int]:
+        """Indices of the first `limit` offers (rank order) with ``remaining >= size_kwp`` whose sellers are
+        different from each other and from `owner`: an offer of a seller already listed is skipped, as
+        that seller's better-ranked offer conflicts with exactly the same parties."""
+        picked: list[int] = []
+        taken = {owner.lower()}
+        index = self.first_fitting(size_kwp)
+        while index is not None and len(picked) < limit:
+            seller = self.offers[index].seller.lower()
+            if seller not in taken:
+                taken.add(seller)
+                picked.append(index)
+            index = self.first_fitting(size_kwp, index + 1)
+        return picked
 
     def consume(self, index: int, size_kwp: int) -> None:
         node = self._size + index
@@ -253,18 +295,22 @@ def plan_matches(book: Book, now: int | None = None) -> Plan:
         if now >= demand.expires_at:
             unmatched.append(Unmatched(demand.id, f"demand expired at {demand.expires_at}"))
             continue
-        picks: dict[int, int] = {}
-        for kind in KINDS:
-            index = trees[kind].first_fitting(demand.size_kwp)
-            if index is None:
-                break
-            picks[kind] = index
-        missing = [KIND_NAMES[k] for k in KINDS if k not in picks]
+        candidates = {kind: trees[kind].candidates(demand.size_kwp, demand.owner) for kind in KINDS}
+        missing = [KIND_NAMES[k] for k in KINDS if not candidates[k]]
         if missing:
             unmatched.append(
-                Unmatched(demand.id, f"no open {missing[0]} offer with {demand.size_kwp} kWp available")
+                Unmatched(demand.id, f"no open {missing[0]} offer with {demand.size_kwp} kWp available "
+                                     f"from an account other than the owner")
             )
             continue
+        best = _cheapest_distinct(demand, trees, candidates, book)
+        if best is None:
+            unmatched.append(
+                Unmatched(demand.id, "no provider, installer and manager offers of three different accounts "
+                                     "(other than the owner) fit")
+            )
+            continue
+        picks = dict(zip(KINDS, best))
         chosen = [trees[kind].offers[picks[kind]] for kind in KINDS]
         price = quote((o.price_clp_per_kwp for o in chosen), demand.size_kwp, book.platform_fee_bps)
         if price.total_clp > demand.max_total_clp:
@@ -281,6 +327,24 @@ def plan_matches(book: Book, now: int | None = None) -> Plan:
             PlannedMatch(demand.id, chosen[0].id, chosen[1].id, chosen[2].id, demand.size_kwp, price, demand.max_total_clp)
         )
     return Plan(tuple(matches), tuple(unmatched), now)
+
+
+def _cheapest_distinct(
+    demand: Demand, trees: dict[int, CapacityTree], candidates: dict[int, list[int]], book: Book
+) -> tuple[int, int, int] | None:
+    """The (provider, installer, manager) tree indices among the candidates whose sellers are distinct
+    (and not the owner) with the lowest (total, ranks) key, as :func:`brute_force_optimum` orders them."""
+    best_key: tuple[Any, ...] | None = None
+    best: tuple[int, int, int] | None = None
+    for indices in product(*(candidates[kind] for kind in KINDS)):
+        chosen = [trees[kind].offers[i] for kind, i in zip(KINDS, indices)]
+        if not parties_distinct(demand.owner, [o.seller for o in chosen]):
+            continue
+        price = quote((o.price_clp_per_kwp for o in chosen), demand.size_kwp, book.platform_fee_bps)
+        key = (price.total_clp, *(offer_rank(o, book.reputation) for o in chosen))
+        if best_key is None or key < best_key:
+            best_key, best = key, (indices[0], indices[1], indices[2])
+    return best
 
 
 # --- brute force and the thesis reference (benchmark and tests only) ----------------------------
@@ -311,6 +375,8 @@ def brute_force_optimum(
     best: tuple[Any, ...] | None = None
     best_match: PlannedMatch | None = None
     for triple in product(by_kind[PROVIDER], by_kind[INSTALLER], by_kind[MANAGER]):
+        if not parties_distinct(demand.owner, [o.seller for o in triple]):
+            continue
         price = quote((o.price_clp_per_kwp for o in triple), demand.size_kwp, platform_fee_bps)
         if price.total_clp > demand.max_total_clp:
             continue
@@ -379,6 +445,11 @@ class ThesisBookReader:
         demand = self._demands[index]
         return demand.open, demand.open and self.now < demand.expires_at
 
+    def parties_distinct(self, demand_index: int, kinds_and_indices: Iterable[tuple[int, int]]) -> bool:
+        """Our rule of four distinct parties, which the thesis did not have; no read."""
+        sellers = [self._by_kind[kind][i].seller for kind, i in kinds_and_indices]
+        return parties_distinct(self._demands[demand_index].owner, sellers)
+
     def offer_terms(self, kind: int, index: int) -> tuple[int, int, int]:
         """(offer id, price per kWp, kWp usable now): two reads, the offer's id and price (capacity
         and expiry are our feasibility rules, which the thesis did not have; they cost no read here)."""
@@ -410,7 +481,8 @@ def thesis_nested_search(book: Book, now: int | None = None) -> ThesisResult:
     Reads per pass (counted through :class:`ThesisBookReader`): 2 (demand count, fee), per demand 4
     (id, size, max price, provider count), per provider 3 (id, price, installer count), per
     installer 3 (id, price, manager count), per manager 2 (id, price). Pure Python, no RPC.
-    Feasibility is ours (open, unexpired, capacity, fee), so results compare with the fast planner.
+    Feasibility is ours (open, unexpired, capacity, fee, four distinct parties), so results compare
+    with the fast planner.
     """
     now = book.read_at if now is None else now
     reader = ThesisBookReader(book, now)
@@ -429,6 +501,8 @@ def thesis_nested_search(book: Book, now: int | None = None) -> ThesisResult:
                 for m in range(reader.offer_count(MANAGER)):
                     m_id, m_price, m_kwp = reader.offer_terms(MANAGER, m)
                     if not usable_demand or min(p_kwp, i_kwp, m_kwp) < size_kwp:
+                        continue
+                    if not reader.parties_distinct(d, ((PROVIDER, p), (INSTALLER, i), (MANAGER, m))):
                         continue
                     price = quote((p_price, i_price, m_price), size_kwp, fee_bps)
                     if price.total_clp <= max_total and (best is None or price.total_clp < best[0]):
@@ -546,14 +620,15 @@ def has_matcher_role(marketplace: Any, account: Any) -> bool:
 
 
 def submit_plan(marketplace: Any, plan: Plan, matcher: Any, quiet: bool = False) -> list[Any]:
-    """Send one ``matchDemand`` per planned project, in plan order, from `matcher`; returns the receipts.
+    """Send one ``matchDemand`` per planned project, in plan order, from `matcher`, each with the total it
+    was planned at (the contract reverts if an offer or the fee changed since); returns the receipts.
 
     Raises MatchError when `matcher` lacks MATCHER_ROLE (checked before anything is sent)."""
     if not has_matcher_role(marketplace, matcher):
         raise MatchError(f"account {matcher} does not have MATCHER_ROLE on Marketplace {marketplace.address}")
     receipts = []
     for n, m in enumerate(plan.matches, start=1):
-        tx = marketplace.matchDemand(m.demand_id, *m.offer_ids, {"from": matcher}, silent=True)
+        tx = marketplace.matchDemand(m.demand_id, *m.offer_ids, m.total_clp, {"from": matcher}, silent=True)
         receipts.append(tx)
         if not quiet:
             project_id = tx.events["DemandMatched"]["projectId"] if "DemandMatched" in tx.events else "?"
@@ -623,6 +698,6 @@ def main(*args: str) -> None:
 
 __all__ = [
     "Book", "Demand", "Offer", "Plan", "PlannedMatch", "Quote", "Unmatched", "MatchError", "CapacityTree",
-    "quote", "plan_matches", "brute_force_optimum", "brute_force_plan", "thesis_nested_search",
+    "quote", "parties_distinct", "plan_matches", "brute_force_optimum", "brute_force_plan", "thesis_nested_search",
     "thesis_read_count", "read_book", "print_plan", "describe_plan", "submit_plan", "run_matcher",
 ]

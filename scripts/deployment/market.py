@@ -1,12 +1,17 @@
 """The marketplace: ParticipantRegistry, Projects, Crowdfunding and Marketplace, wired together.
 
-Roles granted between the contracts:
+Wiring between the contracts:
   Projects.MARKETPLACE_ROLE   -> Marketplace   (matches create projects)
-  Projects.CROWDFUNDING_ROLE  -> Crowdfunding  (finalized campaigns fund projects)
-  Crowdfunding.PROJECTS_ROLE  -> Projects      (open campaigns, record self-funding, cancellations)
+  Projects.setCrowdfunding    -> Crowdfunding  (the only caller of onCampaignFinalized; Crowdfunding is
+                                                deployed with Projects as the only caller of its
+                                                openCampaign, recordSelfFunding, cancelCampaign,
+                                                closeRevenue: peer contracts, not grantable roles)
+  Projects.INSPECTOR_ROLE     -> deployer      (the platform operator inspects financed projects on site)
   Marketplace.MATCHER_ROLE    -> deployer      (the matcher, scripts/match.py)
 and ParticipantRegistry reads Projects to allow ratings of completed projects. The deployer is
-admin of every contract and the platform treasury.
+admin of every contract and the platform treasury. Projects.setInstallationRegistry (certified
+generation releases a financed project's last tranche) is wired by the energy component, which
+deploys the InstallationRegistry.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from scripts.deployment import DeploymentError
 PLATFORM_FEE_BPS = 200  # 2 % of the subtotal
 CAMPAIGN_DURATION_S = 30 * 24 * 3600  # 30 days
 MIN_CONTRIBUTION_CLP = 1_000
+COMPLETION_PERIOD_S = 180 * 24 * 3600  # 180 days from funding to a commissioned plant
 
 
 def deploy_market(deployer: LocalAccount, deployed: dict[str, Contract]) -> dict[str, Contract]:
@@ -31,14 +37,13 @@ def deploy_market(deployer: LocalAccount, deployed: dict[str, Contract]) -> dict
         raise DeploymentError("the market component needs PaymentToken: deploy the token component first")
     tx = {"from": deployer}
     registry = ParticipantRegistry.deploy(deployer, tx)
-    projects = Projects.deploy(deployer, token, deployer, tx)
+    projects = Projects.deploy(deployer, token, deployer, COMPLETION_PERIOD_S, tx)
     crowdfunding = Crowdfunding.deploy(deployer, token, projects, CAMPAIGN_DURATION_S, MIN_CONTRIBUTION_CLP, tx)
     marketplace = Marketplace.deploy(deployer, registry, projects, PLATFORM_FEE_BPS, tx)
 
     projects.setCrowdfunding(crowdfunding, tx)
     projects.grantRole(projects.MARKETPLACE_ROLE(), marketplace, tx)
-    projects.grantRole(projects.CROWDFUNDING_ROLE(), crowdfunding, tx)
-    crowdfunding.grantRole(crowdfunding.PROJECTS_ROLE(), projects, tx)
+    projects.grantRole(projects.INSPECTOR_ROLE(), deployer, tx)
     marketplace.grantRole(marketplace.MATCHER_ROLE(), deployer, tx)
     registry.setProjectsContract(projects, tx)
     return {

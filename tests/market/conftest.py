@@ -23,6 +23,7 @@ from market_helpers import (
     PROVIDER,
     SIZE_KWP,
     later,
+    match_demand,
     total_for,
 )
 
@@ -142,7 +143,7 @@ def make_project(marketplace, operator, post_offers, post_demand):
     def make(needs_financing: bool = False) -> int:
         offer_ids = post_offers()
         demand_id = post_demand(needs_financing)
-        return marketplace.matchDemand(demand_id, *offer_ids, {"from": operator}).return_value
+        return match_demand(marketplace, demand_id, offer_ids, operator).return_value
 
     return make
 

@@ -63,3 +63,14 @@ UNAUTHORIZED = err("AccessControlUnauthorizedAccount")
 def ints(values) -> list[int]:
     """Plain ints from a brownie return tuple (its Wei items cannot be compared to lists of ints)."""
     return [int(v) for v in values]
+
+
+def quoted_total(marketplace, demand_id: int, offer_ids) -> int:
+    """The total a match is planned at: Marketplace.quote's (the pricing rule scripts/match.py uses)."""
+    return int(marketplace.quote(demand_id, *offer_ids)[2])
+
+
+def match_demand(marketplace, demand_id: int, offer_ids, sender):
+    """matchDemand with the total quoted now, as scripts/match.py submits it; returns the receipt."""
+    offer_ids = list(offer_ids)
+    return marketplace.matchDemand(demand_id, *offer_ids, quoted_total(marketplace, demand_id, offer_ids), {"from": sender})

@@ -2,7 +2,7 @@
 
 import brownie
 import pytest
-from brownie import chain
+from brownie import Crowdfunding, chain
 
 from market_helpers import CAMP_CANCELLED, DAY, FAILED, FINALIZED, OPEN, UNAUTHORIZED, err, ints
 
@@ -312,21 +312,28 @@ def test_campaign_terms_validation(crowdfunding, operator):
         crowdfunding.setCampaignTerms(1, 2**64, {"from": operator})
 
 
+def test_admin_functions_reject_outsider(crowdfunding, mallory):
+    with brownie.reverts(revert_pattern=UNAUTHORIZED):
+        crowdfunding.setCampaignTerms(1, 1, {"from": mallory})
+
+
 @pytest.mark.parametrize("call", [
-    lambda cf, m: cf.setCampaignTerms(1, 1, {"from": m}),
     lambda cf, m: cf.openCampaign(1, m, 1_000, {"from": m}),
     lambda cf, m: cf.recordSelfFunding(1, m, 1_000, {"from": m}),
     lambda cf, m: cf.cancelCampaign(1, 0, {"from": m}),
+    lambda cf, m: cf.closeRevenue(1, {"from": m}),
 ])
-def test_restricted_functions_reject_outsider(crowdfunding, mallory, call):
-    with brownie.reverts(revert_pattern=UNAUTHORIZED):
-        call(crowdfunding, mallory)
+def test_projects_only_functions_reject_anyone_but_the_projects_contract(crowdfunding, mallory, operator, call):
+    """Not a role: the admin (operator) is refused as well as an outsider."""
+    for caller in (mallory, operator):
+        with brownie.reverts(revert_pattern=err("CrowdfundingNotProjects")):
+            call(crowdfunding, caller)
 
 
-def test_projects_role_checks(crowdfunding, operator, campaign):
-    """With PROJECTS_ROLE: a zero goal or share count is refused, shares are recorded once, a campaign is
-    cancelled once."""
-    crowdfunding.grantRole(crowdfunding.PROJECTS_ROLE(), operator, {"from": operator})
+def test_projects_only_checks(operator, token):
+    """Called by its projects contract (an account stands in for it in a fresh Crowdfunding): a zero goal
+    or share count is refused, shares are recorded once, a campaign is cancelled once, revenue closed once."""
+    crowdfunding = Crowdfunding.deploy(operator, token, operator, DAY, 1_000, {"from": operator})
     with brownie.reverts(revert_pattern=err("CrowdfundingZeroAmount")):
         crowdfunding.openCampaign(50, operator, 0, {"from": operator})
     with brownie.reverts(revert_pattern=err("CrowdfundingZeroAmount")):
@@ -334,7 +341,11 @@ def test_projects_role_checks(crowdfunding, operator, campaign):
     crowdfunding.recordSelfFunding(50, operator, 10, {"from": operator})
     with brownie.reverts(revert_pattern=err("CrowdfundingAlreadyFunded")):
         crowdfunding.recordSelfFunding(50, operator, 10, {"from": operator})
-    crowdfunding.cancelCampaign(campaign[1], 0, {"from": operator})
-    assert crowdfunding.campaign(campaign[1])["state"] == CAMP_CANCELLED
+    crowdfunding.closeRevenue(50, {"from": operator})
+    with brownie.reverts(revert_pattern=err("CrowdfundingRevenueClosed")):
+        crowdfunding.closeRevenue(50, {"from": operator})
+    campaign_id = crowdfunding.openCampaign(51, operator, 1_000, {"from": operator}).return_value
+    crowdfunding.cancelCampaign(campaign_id, 0, {"from": operator})
+    assert crowdfunding.campaign(campaign_id)["state"] == CAMP_CANCELLED
     with brownie.reverts(revert_pattern=err("CrowdfundingWrongState")):
-        crowdfunding.cancelCampaign(campaign[1], 0, {"from": operator})
+        crowdfunding.cancelCampaign(campaign_id, 0, {"from": operator})

@@ -18,7 +18,7 @@ from brownie import chain
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from market_helpers import DAY, FINALIZED, KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, OPEN, later
+from market_helpers import DAY, FINALIZED, KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, OPEN, later, match_demand
 
 PRICES_SMALL = {KIND_PROVIDER: 100, KIND_INSTALLER: 50, KIND_MANAGER: 30}
 OFFER_CAPACITY_KWP = 12
@@ -37,9 +37,9 @@ def world(marketplace, projects, crowdfunding, token, operator, registered, inve
     financed = []
     for _ in range(2):
         demand_id = post_demand(True, size_kwp=1, max_total_clp=10**6, expires_at=later(400 * DAY))
-        financed.append(marketplace.matchDemand(demand_id, *offer_ids, {"from": operator}).return_value)
+        financed.append(match_demand(marketplace, demand_id, offer_ids, operator).return_value)
     demand_id = post_demand(False, size_kwp=1, max_total_clp=10**6, expires_at=later(400 * DAY))
-    self_funded = marketplace.matchDemand(demand_id, *offer_ids, {"from": operator}).return_value
+    self_funded = match_demand(marketplace, demand_id, offer_ids, operator).return_value
     goal = projects.project(self_funded)["totalClp"]
     token.mint(registered.owner, goal, {"from": operator})
     token.approve(projects, goal, {"from": registered.owner})
@@ -210,9 +210,9 @@ def test_crowdfunding_state_machine(world, marketplace, projects, crowdfunding, 
                                                {"from": registered.owner}).return_value
             if self.used_kwp + size_kwp > OFFER_CAPACITY_KWP:
                 with brownie.reverts(revert_pattern=r"MarketplaceOfferExhausted: .*"):
-                    marketplace.matchDemand(demand_id, *world["offer_ids"], {"from": operator})
+                    match_demand(marketplace, demand_id, world["offer_ids"], operator)
                 return
-            marketplace.matchDemand(demand_id, *world["offer_ids"], {"from": operator})
+            match_demand(marketplace, demand_id, world["offer_ids"], operator)
             self.used_kwp += size_kwp
 
         def time_travel(self, jump):

@@ -7,7 +7,7 @@ contribute <= 80k, claimRevenue <= 60k, depositRevenue <= 50k, whatever the numb
 import pytest
 from brownie import accounts
 
-from market_helpers import INVESTOR, OWNER, PROVIDER, later
+from market_helpers import INVESTOR, OWNER, PROVIDER, later, match_demand
 
 REGISTER_BUDGET = 70_000
 POST_BUDGET = 90_000
@@ -34,14 +34,14 @@ def test_post_demand_within_budget(marketplace, registered):
 
 def test_match_with_project_and_campaign_within_budget(marketplace, operator, post_offers, post_demand):
     offer_ids = post_offers()
-    tx = marketplace.matchDemand(post_demand(True), *offer_ids, {"from": operator})
+    tx = match_demand(marketplace, post_demand(True), offer_ids, operator)
     assert "CampaignOpened" in tx.events
     assert tx.gas_used <= MATCH_BUDGET
 
 
 def test_match_self_funded_within_budget(marketplace, operator, post_offers, post_demand):
     offer_ids = post_offers()
-    tx = marketplace.matchDemand(post_demand(False), *offer_ids, {"from": operator})
+    tx = match_demand(marketplace, post_demand(False), offer_ids, operator)
     assert tx.gas_used <= MATCH_BUDGET
 
 

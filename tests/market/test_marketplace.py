@@ -5,7 +5,9 @@ import pytest
 from brownie import chain
 
 from market_helpers import (
-    KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, PRICES, SIZE_KWP, SUBTOTAL, UNAUTHORIZED, err, later, now, total_for,
+    INSTALLER as INSTALLER_ROLE,
+    KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, PRICES, SIZE_KWP, SUBTOTAL, UNAUTHORIZED, err, later, match_demand, now,
+    total_for,
 )
 
 
@@ -248,7 +250,7 @@ def test_match_creates_project_consumes_capacity_and_closes_demand(marketplace, 
                                                                    post_demand, registered, total, fee_bps):
     offer_ids = post_offers(capacity_kwp=12)
     demand_id = post_demand(False)
-    tx = marketplace.matchDemand(demand_id, *offer_ids, {"from": operator})
+    tx = match_demand(marketplace, demand_id, offer_ids, operator)
     project_id = tx.return_value
     assert project_id == 1
     assert not marketplace.demand(demand_id)["open"]
@@ -278,7 +280,7 @@ def test_match_creates_project_consumes_capacity_and_closes_demand(marketplace, 
 def test_match_needing_financing_opens_campaign(marketplace, crowdfunding, projects, operator, post_offers,
                                                 post_demand, registered, total):
     offer_ids = post_offers()
-    tx = marketplace.matchDemand(post_demand(True), *offer_ids, {"from": operator})
+    tx = match_demand(marketplace, post_demand(True), offer_ids, operator)
     project_id = tx.return_value
     campaign_id = projects.project(project_id)["campaignId"]
     assert campaign_id == 1
@@ -295,14 +297,14 @@ def test_match_needing_financing_opens_campaign(marketplace, crowdfunding, proje
 def test_match_at_exactly_max_price_succeeds(marketplace, operator, post_offers, post_demand, total):
     offer_ids = post_offers()
     demand_id = post_demand(False, max_total_clp=total)
-    assert marketplace.matchDemand(demand_id, *offer_ids, {"from": operator}).return_value == 1
+    assert match_demand(marketplace, demand_id, offer_ids, operator).return_value == 1
 
 
 def test_match_one_peso_over_max_price_reverts(marketplace, operator, post_offers, post_demand, total):
     offer_ids = post_offers()
     demand_id = post_demand(False, max_total_clp=total - 1)
     with brownie.reverts(revert_pattern=rf"MarketplaceOverMaxPrice: {demand_id}, {total}, {total - 1}"):
-        marketplace.matchDemand(demand_id, *offer_ids, {"from": operator})
+        match_demand(marketplace, demand_id, offer_ids, operator)
 
 
 def test_match_by_non_matcher_reverts(marketplace, post_offers, post_demand, mallory, registered):
@@ -310,13 +312,13 @@ def test_match_by_non_matcher_reverts(marketplace, post_offers, post_demand, mal
     demand_id = post_demand(False)
     for account in (mallory, registered.owner):
         with brownie.reverts(revert_pattern=UNAUTHORIZED):
-            marketplace.matchDemand(demand_id, *offer_ids, {"from": account})
+            match_demand(marketplace, demand_id, offer_ids, account)
 
 
 def test_match_unknown_demand_reverts(marketplace, operator, post_offers):
     offer_ids = post_offers()
     with brownie.reverts(revert_pattern=err("MarketplaceUnknownDemand")):
-        marketplace.matchDemand(9, *offer_ids, {"from": operator})
+        match_demand(marketplace, 9, offer_ids, operator)
 
 
 def test_match_closed_demand_reverts(marketplace, operator, post_offers, post_demand, registered):
@@ -324,15 +326,15 @@ def test_match_closed_demand_reverts(marketplace, operator, post_offers, post_de
     demand_id = post_demand(False)
     marketplace.withdrawDemand(demand_id, {"from": registered.owner})
     with brownie.reverts(revert_pattern=err("MarketplaceDemandClosed")):
-        marketplace.matchDemand(demand_id, *offer_ids, {"from": operator})
+        match_demand(marketplace, demand_id, offer_ids, operator)
 
 
 def test_match_already_matched_demand_reverts(marketplace, operator, post_offers, post_demand):
     offer_ids = post_offers(capacity_kwp=20)
     demand_id = post_demand(False)
-    marketplace.matchDemand(demand_id, *offer_ids, {"from": operator})
+    match_demand(marketplace, demand_id, offer_ids, operator)
     with brownie.reverts(revert_pattern=err("MarketplaceDemandClosed")):
-        marketplace.matchDemand(demand_id, *offer_ids, {"from": operator})
+        match_demand(marketplace, demand_id, offer_ids, operator)
 
 
 def test_match_expired_demand_reverts(marketplace, operator, post_offers, post_demand):
@@ -341,28 +343,28 @@ def test_match_expired_demand_reverts(marketplace, operator, post_offers, post_d
     chain.sleep(3601)
     chain.mine()
     with brownie.reverts(revert_pattern=err("MarketplaceDemandExpired")):
-        marketplace.matchDemand(demand_id, *offer_ids, {"from": operator})
+        match_demand(marketplace, demand_id, offer_ids, operator)
 
 
 def test_match_unknown_offer_reverts(marketplace, operator, post_offers, post_demand):
     offer_ids = post_offers()
     demand_id = post_demand(False)
     with brownie.reverts(revert_pattern=err("MarketplaceUnknownOffer")):
-        marketplace.matchDemand(demand_id, offer_ids[0], 77, offer_ids[2], {"from": operator})
+        match_demand(marketplace, demand_id, [offer_ids[0], 77, offer_ids[2]], operator)
 
 
 def test_match_wrong_offer_kind_reverts(marketplace, operator, post_offers, post_demand):
     offer_ids = post_offers()
     demand_id = post_demand(False)
     with brownie.reverts(revert_pattern=rf"MarketplaceWrongOfferKind: {offer_ids[1]}, 0, 1"):
-        marketplace.matchDemand(demand_id, offer_ids[1], offer_ids[0], offer_ids[2], {"from": operator})
+        match_demand(marketplace, demand_id, [offer_ids[1], offer_ids[0], offer_ids[2]], operator)
 
 
 def test_match_closed_offer_reverts(marketplace, operator, post_offers, post_demand, registered):
     offer_ids = post_offers()
     marketplace.withdrawOffer(offer_ids[2], {"from": registered.manager})
     with brownie.reverts(revert_pattern=err("MarketplaceOfferClosed")):
-        marketplace.matchDemand(post_demand(False), *offer_ids, {"from": operator})
+        match_demand(marketplace, post_demand(False), offer_ids, operator)
 
 
 def test_match_expired_offer_reverts(marketplace, operator, post_offers, post_demand):
@@ -371,20 +373,20 @@ def test_match_expired_offer_reverts(marketplace, operator, post_offers, post_de
     chain.sleep(3601)
     chain.mine()
     with brownie.reverts(revert_pattern=err("MarketplaceOfferExpired")):
-        marketplace.matchDemand(demand_id, *offer_ids, {"from": operator})
+        match_demand(marketplace, demand_id, offer_ids, operator)
 
 
 def test_match_exhausted_offer_reverts(marketplace, operator, post_offers, post_demand):
     offer_ids = post_offers(capacity_kwp=SIZE_KWP + 2)
-    marketplace.matchDemand(post_demand(False), *offer_ids, {"from": operator})
+    match_demand(marketplace, post_demand(False), offer_ids, operator)
     demand_id = post_demand(False)
     with brownie.reverts(revert_pattern=rf"MarketplaceOfferExhausted: {offer_ids[0]}, {SIZE_KWP}, 2"):
-        marketplace.matchDemand(demand_id, *offer_ids, {"from": operator})
+        match_demand(marketplace, demand_id, offer_ids, operator)
 
 
 def test_match_uses_exact_capacity(marketplace, operator, post_offers, post_demand):
     offer_ids = post_offers(capacity_kwp=SIZE_KWP)
-    marketplace.matchDemand(post_demand(False), *offer_ids, {"from": operator})
+    match_demand(marketplace, post_demand(False), offer_ids, operator)
     assert all(marketplace.offer(i)["availableKwp"] == 0 for i in offer_ids)
 
 
@@ -393,3 +395,24 @@ def test_matcher_role_granted_to_deployer(marketplace, operator, mallory):
     assert marketplace.hasRole(role, operator)
     with brownie.reverts(revert_pattern=UNAUTHORIZED):
         marketplace.grantRole(role, mallory, {"from": mallory})
+
+
+def test_match_rejects_a_party_in_two_roles(marketplace, operator, registry, registered, post_demand):
+    """The provider also registered as installer and offers both: the match is refused at any price."""
+    registry.register(INSTALLER_ROLE, "ipfs://provider", {"from": registered.provider})
+    provider_offer = marketplace.postOffer(KIND_PROVIDER, 600_000, 10, later(), {"from": registered.provider}).return_value
+    installer_offer = marketplace.postOffer(KIND_INSTALLER, 300_000, 10, later(), {"from": registered.provider}).return_value
+    manager_offer = marketplace.postOffer(KIND_MANAGER, 100_000, 10, later(), {"from": registered.manager}).return_value
+    demand_id = post_demand(False)
+    with brownie.reverts(revert_pattern=err("MarketplacePartiesNotDistinct")):
+        match_demand(marketplace, demand_id, [provider_offer, installer_offer, manager_offer], operator)
+
+
+def test_match_rejects_a_total_other_than_the_expected_one(marketplace, operator, post_offers, post_demand):
+    offer_ids = post_offers()
+    demand_id = post_demand(False)
+    total = marketplace.quote(demand_id, *offer_ids)[2]
+    for expected in (total - 1, total + 1):
+        with brownie.reverts(revert_pattern=err("MarketplaceTotalChanged")):
+            marketplace.matchDemand(demand_id, *offer_ids, expected, {"from": operator})
+    assert marketplace.matchDemand(demand_id, *offer_ids, total, {"from": operator}).return_value == 1

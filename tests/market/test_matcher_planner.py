@@ -66,6 +66,43 @@ def test_cheapest_offer_of_each_kind_is_chosen():
     assert m.total_clp == (40 + 60 + 20) * 10
 
 
+def test_owners_own_cheaper_offer_is_skipped_for_the_next_cheapest():
+    offers = triple(1, (50, 60, 70)) + [offer(4, PROVIDER, 49, seller="0xowner1")]
+    plan = plan_matches(book(offers, [demand(1, 10, 10**9, owner="0xowner1")]))
+    assert plan.matches[0].offer_ids == (1, 2, 3)
+
+
+def test_one_seller_cheapest_in_two_kinds_gets_only_the_kind_that_saves_most():
+    """Seller 0xs is cheapest provider (by 1) and cheapest installer (by 5): it keeps the installer offer."""
+    offers = [offer(1, PROVIDER, 10, seller="0xs"), offer(2, PROVIDER, 11), offer(3, INSTALLER, 10, seller="0xs"),
+              offer(4, INSTALLER, 15), offer(5, MANAGER, 1)]
+    plan = plan_matches(book(offers, [demand(1, 2, 10**9)]))
+    assert plan.matches[0].offer_ids == (2, 3, 5)
+    assert plan.matches == brute_force_plan(book(offers, [demand(1, 2, 10**9)])).matches
+
+
+def test_checksummed_and_lowercase_addresses_are_the_same_party():
+    owner = "0xAbC0000000000000000000000000000000000001"
+    offers = triple(1, (50, 60, 70)) + [offer(4, MANAGER, 1, seller=owner.lower())]
+    plan = plan_matches(book(offers, [demand(1, 10, 10**9, owner=owner)]))
+    assert plan.matches[0].offer_ids == (1, 2, 3)
+
+
+def test_demand_without_four_distinct_parties_is_unmatched_with_reason():
+    offers = [offer(1, PROVIDER, 10, seller="0xs"), offer(2, INSTALLER, 10, seller="0xs"), offer(3, MANAGER, 10)]
+    plan = plan_matches(book(offers, [demand(1, 2, 10**9)]))
+    assert not plan.matches
+    assert "three different accounts" in plan.unmatched[0].reason
+
+
+def test_planner_skips_many_offers_of_a_seller_already_taken():
+    offers = [offer(k, PROVIDER, k, seller="0xs") for k in range(1, 20)] + [
+        offer(20, PROVIDER, 100), offer(21, INSTALLER, 1, seller="0xs"), offer(22, INSTALLER, 2), offer(23, MANAGER, 1)]
+    fast = plan_matches(book(offers, [demand(1, 2, 10**9)]))
+    assert fast.matches == brute_force_plan(book(offers, [demand(1, 2, 10**9)])).matches
+    assert fast.matches[0].offer_ids == (1, 22, 23)
+
+
 def test_price_tie_goes_to_higher_reputation():
     offers = [offer(1, PROVIDER, 10, seller="0xa"), offer(2, PROVIDER, 10, seller="0xb")] + triple(3)[1:]
     plan = plan_matches(book(offers, [demand(1, 1, 10**9)], reputation={"0xa": 1, "0xb": 3}))

@@ -5,7 +5,7 @@ import pytest
 
 from market_helpers import (
     CAMP_CANCELLED, CANCELLED, COMMISSIONED, FUNDED, INSTALLED, KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER,
-    MATCHED, PRICES, SIZE_KWP, SUBTOTAL, UNAUTHORIZED, err,
+    DAY, MATCHED, PRICES, SIZE_KWP, SUBTOTAL, UNAUTHORIZED, err,
 )
 
 PROVIDER_CLP = PRICES[KIND_PROVIDER] * SIZE_KWP
@@ -67,8 +67,10 @@ def test_wiring(projects, crowdfunding, marketplace, token, operator):
     assert projects.treasury() == operator
     assert projects.crowdfunding() == crowdfunding
     assert projects.hasRole(projects.MARKETPLACE_ROLE(), marketplace)
-    assert projects.hasRole(projects.CROWDFUNDING_ROLE(), crowdfunding)
-    assert crowdfunding.hasRole(crowdfunding.PROJECTS_ROLE(), projects)
+    assert projects.hasRole(projects.INSPECTOR_ROLE(), operator)
+    assert projects.completionPeriodS() == 180 * DAY
+    # peer contracts, not roles: neither contract has a role for the other any more
+    assert not hasattr(projects, "CROWDFUNDING_ROLE") and not hasattr(crowdfunding, "PROJECTS_ROLE")
 
 
 # --- funding -------------------------------------------------------------------------------------
@@ -115,18 +117,27 @@ def test_finalized_campaign_funds_project(projects, token, crowdfunded, total):
     assert token.balanceOf(projects) == total
 
 
-def test_on_campaign_finalized_only_by_crowdfunding(projects, self_funded, mallory, total):
-    with brownie.reverts(revert_pattern=UNAUTHORIZED):
-        projects.onCampaignFinalized(self_funded, total, {"from": mallory})
+def test_on_campaign_finalized_only_by_crowdfunding(projects, self_funded, mallory, operator, total):
+    """Not a role: the admin (operator) is refused as well as an outsider."""
+    for caller in (mallory, operator):
+        with brownie.reverts(revert_pattern=err("ProjectsNotCrowdfunding")):
+            projects.onCampaignFinalized(self_funded, total, {"from": caller})
 
 
-def test_on_campaign_finalized_checks_amount_and_state(projects, self_funded, operator, total):
-    projects.grantRole(projects.CROWDFUNDING_ROLE(), operator, {"from": operator})
+def test_on_campaign_finalized_checks_amount_and_state(Projects, operator, token, registered, total):
+    """A fresh Projects whose crowdfunding contract is an account standing in for it."""
+    bare = Projects.deploy(operator, token, operator, DAY, {"from": operator})
+    bare.setCrowdfunding(operator, {"from": operator})
+    bare.grantRole(bare.MARKETPLACE_ROLE(), operator, {"from": operator})
+    terms = (registered.owner, registered.provider, registered.installer, registered.manager, SIZE_KWP,
+             PROVIDER_CLP, INSTALLER_CLP, MANAGER_CLP, total - SUBTOTAL, False)
+    project_id = bare.createProject(terms, {"from": operator}).return_value
     with brownie.reverts(revert_pattern=err("ProjectsWrongFundingAmount")):
-        projects.onCampaignFinalized(self_funded, total - 1, {"from": operator})
-    projects.onCampaignFinalized(self_funded, total, {"from": operator})
+        bare.onCampaignFinalized(project_id, total - 1, {"from": operator})
+    tx = bare.onCampaignFinalized(project_id, total, {"from": operator})
+    assert tx.events["ProjectFunded"]["completionDeadline"] == tx.timestamp + DAY
     with brownie.reverts(revert_pattern=err("ProjectsWrongState")):
-        projects.onCampaignFinalized(self_funded, total, {"from": operator})
+        bare.onCampaignFinalized(project_id, total, {"from": operator})
 
 
 # --- milestones ----------------------------------------------------------------------------------
@@ -182,11 +193,11 @@ def test_set_crowdfunding_only_once_and_only_admin(projects, operator, mallory):
 
 def test_constructor_rejects_zero_addresses(Projects, token, operator):
     with brownie.reverts(revert_pattern=err("ProjectsZeroAddress")):
-        Projects.deploy(operator, token, "0x" + "00" * 20, {"from": operator})
+        Projects.deploy(operator, token, "0x" + "00" * 20, DAY, {"from": operator})
 
 
 def test_fund_without_crowdfunding_set_reverts(Projects, token, operator):
-    bare = Projects.deploy(operator, token, operator, {"from": operator})
+    bare = Projects.deploy(operator, token, operator, DAY, {"from": operator})
     bare.grantRole(bare.MARKETPLACE_ROLE(), operator, {"from": operator})
     terms = (operator, operator, operator, operator, 1, 1, 1, 1, 0, False)
     bare.createProject(terms, {"from": operator})
@@ -307,9 +318,9 @@ def test_cancelled_project_cannot_progress(projects, funded, registered, fund_ow
 
 
 def test_cancel_crowdfunded_project_returns_escrow_to_contributors(projects, crowdfunding, token, crowdfunded,
-                                                                   registered, investors, total):
+                                                                   registered, investors, total, operator):
     campaign_id = projects.project(crowdfunded)["campaignId"]
-    projects.confirmDelivery(crowdfunded, {"from": registered.owner})
+    projects.confirmDelivery(crowdfunded, {"from": operator})  # a financed project's inspector
     projects.cancel(crowdfunded, {"from": registered.owner})
     pool = total - PROVIDER_CLP
     assert crowdfunding.campaign(campaign_id)["state"] == CAMP_CANCELLED

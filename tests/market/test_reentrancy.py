@@ -9,7 +9,7 @@ import pytest
 from brownie import ReentrancyAttacker, ReentrantToken, chain
 from web3 import Web3
 
-from market_helpers import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, OWNER, PRICES, PROVIDER, SIZE_KWP, later
+from market_helpers import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, OWNER, PRICES, PROVIDER, SIZE_KWP, later, match_demand
 
 GUARD_SELECTOR = Web3.keccak(text="ReentrancyGuardReentrantCall()")[:4].hex().removeprefix("0x")
 
@@ -54,8 +54,7 @@ def test_withdraw_cannot_be_reentered(token, attacker, registry, marketplace, pr
                                             {"from": registered.installer}).return_value
     manager_offer = marketplace.postOffer(KIND_MANAGER, PRICES[KIND_MANAGER], 10, later(),
                                           {"from": registered.manager}).return_value
-    project_id = marketplace.matchDemand(post_demand(False), 1, installer_offer, manager_offer,
-                                         {"from": operator}).return_value
+    project_id = match_demand(marketplace, post_demand(False), [1, installer_offer, manager_offer], operator).return_value
     fund_owner(total)
     projects.fund(project_id, {"from": registered.owner})
     projects.confirmDelivery(project_id, {"from": registered.owner})
@@ -74,7 +73,7 @@ def test_cancel_cannot_be_reentered(token, attacker, registry, marketplace, proj
     act(attacker, registry, "register", OWNER, "ipfs://evil")
     demand_id = marketplace.demandCount() + 1
     act(attacker, marketplace, "postDemand", SIZE_KWP, 10_000_000, True, later())
-    project_id = marketplace.matchDemand(demand_id, *post_offers(), {"from": operator}).return_value
+    project_id = match_demand(marketplace, demand_id, post_offers(), operator).return_value
     campaign_id = projects.project(project_id)["campaignId"]
     fund_investors(total)
     crowdfunding.contribute(campaign_id, total, {"from": investors[0]})

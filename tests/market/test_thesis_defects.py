@@ -4,7 +4,7 @@ import brownie
 import pytest
 from brownie import accounts, chain
 
-from market_helpers import FAILED, SIZE_KWP, UNAUTHORIZED, err, later
+from market_helpers import FAILED, SIZE_KWP, UNAUTHORIZED, err, later, match_demand
 
 
 # 1. No access control: anyone could delete listings, call Matching, change rates, add debt,
@@ -26,7 +26,7 @@ def test_outsider_cannot_match_and_put_a_project_on_an_owner(marketplace, projec
     offer_ids = post_offers()
     demand_id = post_demand(True)
     with brownie.reverts(revert_pattern=UNAUTHORIZED):
-        marketplace.matchDemand(demand_id, *offer_ids, {"from": mallory})
+        match_demand(marketplace, demand_id, offer_ids, mallory)
     assert projects.projectCount() == 0
 
 
@@ -41,15 +41,16 @@ def test_outsider_cannot_create_projects_or_record_funding(projects, crowdfundin
     terms = (registered.owner, mallory, mallory, mallory, 5, 10**9, 1, 1, 0, True)
     with brownie.reverts(revert_pattern=UNAUTHORIZED):
         projects.createProject(terms, {"from": mallory})
-    with brownie.reverts(revert_pattern=UNAUTHORIZED):
+    with brownie.reverts(revert_pattern=err("CrowdfundingNotProjects")):
         crowdfunding.openCampaign(1, registered.owner, 10**9, {"from": mallory})
-    with brownie.reverts(revert_pattern=UNAUTHORIZED):
+    with brownie.reverts(revert_pattern=err("CrowdfundingNotProjects")):
         crowdfunding.recordSelfFunding(1, mallory, 10**9, {"from": mallory})
 
 
 def test_outsider_cannot_grant_itself_rights(marketplace, projects, crowdfunding, registry, mallory):
     for contract, role in ((marketplace, marketplace.MATCHER_ROLE()), (projects, projects.MARKETPLACE_ROLE()),
-                           (crowdfunding, crowdfunding.PROJECTS_ROLE()), (registry, registry.DEFAULT_ADMIN_ROLE())):
+                           (projects, projects.INSPECTOR_ROLE()), (crowdfunding, crowdfunding.DEFAULT_ADMIN_ROLE()),
+                           (registry, registry.DEFAULT_ADMIN_ROLE())):
         with brownie.reverts(revert_pattern=UNAUTHORIZED):
             contract.grantRole(role, mallory, {"from": mallory})
 
@@ -96,7 +97,7 @@ def test_demand_whose_max_price_equals_the_total_matches(marketplace, operator, 
     offer_ids = post_offers()
     demand_id = post_demand(False, max_total_clp=total)
     assert marketplace.quote(demand_id, *offer_ids)[2] == total
-    tx = marketplace.matchDemand(demand_id, *offer_ids, {"from": operator})
+    tx = match_demand(marketplace, demand_id, offer_ids, operator)
     assert tx.events["DemandMatched"]["totalClp"] == total
 
 
