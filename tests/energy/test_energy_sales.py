@@ -218,3 +218,13 @@ def test_nobody_can_use_up_a_settlement_that_pays_nothing(sales, certificates, o
         sales.settle(site, token_id, {"from": mallory})
     assert not sales.isSettled(token_id)
     assert sales.depositOf(offtaker) == 100_000
+
+
+def test_settle_pays_the_beneficiary_when_the_project_refuses_revenue(sales, revenue, offtaker, certified, project_id, bob, mallory):
+    """A cancelled project's crowdfunding takes no revenue (acceptsRevenue false): the beneficiary
+    is owed the energy instead, as for an installation without a project."""
+    revenue.setRefuses(project_id, True)
+    tx = sales.settle(2, 2, {"from": mallory})
+    assert tx.events["Settled"]["projectId"] == 0
+    assert revenue.revenueOf(project_id) == 0
+    assert sales.owedTo(bob) == 50_001 * TARIFF // 1000
