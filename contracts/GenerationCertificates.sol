@@ -37,6 +37,14 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
         uint40 exportedWh;
     }
 
+    /// @dev What has been issued from one round, in one slot, written once per issue / issueBatch:
+    ///      leafCount <= the round's declared uint32 leafCount and energyWh <= its declared
+    ///      totalEnergyWh (cast checked into 224 bits), both checked before the write.
+    struct RoundIssuance {
+        uint32 leafCount;
+        uint224 energyWh;
+    }
+
     IGenerationOracle private immutable _ORACLE;
     IInstallationRegistry private immutable _REGISTRY;
 
@@ -45,6 +53,7 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
     uint64 private _retirementCount;
     uint64 private _exportCount;
     mapping(uint256 tokenId => CertificateRecord) private _certificates;
+    mapping(uint256 roundId => RoundIssuance) private _issuedOfRound;
     // One slot per record: the hash of its fields (see retirementHash / exportHash).
     mapping(uint256 retirementId => bytes32 recordHash) private _retirementHashes;
     mapping(uint256 exportId => bytes32 recordHash) private _exportHashes;
@@ -53,6 +62,9 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
     /// @param oracle_ The oracle whose rounds are trusted.
     /// @param registry_ The installation registry (grant this contract its CERTIFIER_ROLE).
     constructor(address admin, IGenerationOracle oracle_, IInstallationRegistry registry_) ERC1155("") {
+        if (admin == address(0) || address(oracle_) == address(0) || address(registry_) == address(0)) {
+            revert GenerationCertificatesZeroAddress();
+        }
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _ORACLE = oracle_;
         _REGISTRY = registry_;
@@ -64,7 +76,7 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
         whenNotPaused
         returns (uint256 tokenId)
     {
-        (bytes32 root, uint64 roundStart, uint64 roundEnd) = _round(roundId);
+        (bytes32 root, uint64 roundStart, uint64 roundEnd) = _claimRound(roundId, 1, leaf.energyWh);
         tokenId = ++_certificateCount;
         _issue(tokenId, roundId, root, roundStart, roundEnd, leaf, proof);
     }
@@ -78,7 +90,7 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
         uint256 count = leaves.length;
         if (count == 0) revert GenerationCertificatesEmptyBatch();
         if (proofs.length != count) revert GenerationCertificatesBatchLengthMismatch(count, proofs.length);
-        (bytes32 root, uint64 roundStart, uint64 roundEnd) = _round(roundId);
+        (bytes32 root, uint64 roundStart, uint64 roundEnd) = _claimRound(roundId, count, _energyOf(leaves));
         // The ids are reserved before any mint, so a beneficiary's onERC1155Received that calls
         // back into issue gets ids after this batch's.
         firstTokenId = _certificateCount + 1;
@@ -155,9 +167,19 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
     }
 
     /// @inheritdoc IGenerationCertificates
-    function certificateEnergy(uint256 tokenId) external view returns (uint256 installationId, uint256 energyWh) {
+    function certificateEnergy(uint256 tokenId)
+        external
+        view
+        returns (uint256 installationId, uint256 energyWh, uint64 periodStart)
+    {
         CertificateRecord storage cert = _existing(tokenId);
-        return (cert.installationId, cert.energyWh);
+        return (cert.installationId, cert.energyWh, cert.periodStart);
+    }
+
+    /// @inheritdoc IGenerationCertificates
+    function issuedOfRound(uint256 roundId) external view returns (uint256 leafCount, uint256 energyWh) {
+        RoundIssuance storage issued = _issuedOfRound[roundId];
+        return (issued.leafCount, issued.energyWh);
     }
 
     /// @inheritdoc IGenerationCertificates
@@ -264,11 +286,36 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
         return super.supportsInterface(interfaceId);
     }
 
-    /// @dev The round's root and period; reverts for an unknown round. A known round has a
-    ///      non-zero root and an id <= GenerationOracle.MAX_ROUND_ID (2^32 - 1).
-    function _round(uint256 roundId) private view returns (bytes32 root, uint64 roundStart, uint64 roundEnd) {
-        (root, roundStart, roundEnd) = _ORACLE.roundForIssuance(roundId);
+    /// @dev The round's root and period, after counting `count` more certificates carrying
+    ///      `energyWh` in all against what the round declared (one slot write per issue /
+    ///      issueBatch, before any mint). Reverts for an unknown or revoked round and when the round
+    ///      would issue more leaves or Wh than it declared. A known round has a non-zero root and an
+    ///      id <= GenerationOracle.MAX_ROUND_ID (2^32 - 1).
+    function _claimRound(uint256 roundId, uint256 count, uint256 energyWh)
+        private
+        returns (bytes32 root, uint64 roundStart, uint64 roundEnd)
+    {
+        uint32 declaredLeaves;
+        uint256 declaredWh;
+        bool revoked;
+        (root, roundStart, roundEnd, declaredLeaves, declaredWh, revoked) = _ORACLE.roundForIssuance(roundId);
         if (root == bytes32(0)) revert GenerationCertificatesUnknownRound(roundId);
+        if (revoked) revert GenerationCertificatesRoundRevoked(roundId);
+        RoundIssuance memory issued = _issuedOfRound[roundId];
+        uint256 leafTotal = issued.leafCount + count;
+        if (leafTotal > declaredLeaves) revert GenerationCertificatesRoundLeavesExceeded(roundId, leafTotal, declaredLeaves);
+        uint256 energyTotalWh = issued.energyWh + energyWh;
+        if (energyTotalWh > declaredWh) revert GenerationCertificatesRoundEnergyExceeded(roundId, energyTotalWh, declaredWh);
+        // fits: leafTotal <= the round's uint32 leafCount (checked above); energyTotalWh <= the
+        // declared uint256 total, so it is cast checked
+        _issuedOfRound[roundId] = RoundIssuance({leafCount: uint32(leafTotal), energyWh: SafeCast.toUint224(energyTotalWh)});
+    }
+
+    /// @dev Wh of all `leaves` together (each leaf's own bounds are checked as it is issued).
+    function _energyOf(Leaf[] calldata leaves) private pure returns (uint256 energyWh) {
+        for (uint256 i = 0; i < leaves.length; ++i) {
+            energyWh += leaves[i].energyWh;
+        }
     }
 
     /// @dev One certificate of `issue` / `issueBatch`: checks the leaf and its proof, stores the
@@ -321,11 +368,13 @@ contract GenerationCertificates is ERC1155, AccessControl, Pausable, IGeneration
         });
     }
 
-    /// @dev Reverts (undoing the record) unless the installation is active, the period starts at or
-    ///      after its watermark and the year has a factor; the registry then moves the watermark
-    ///      (kept in its installation slot).
+    /// @dev Reverts (undoing the record) unless the installation is active, the period starts
+    ///      exactly at its watermark, the energy fits its capacity over the period and the year has
+    ///      a factor; the registry then moves the watermark (kept in its installation slot).
     function _authorize(Leaf calldata leaf) private returns (address beneficiary) {
-        return _REGISTRY.authorizeIssuance(leaf.installationId, _utcYear(leaf.periodStart), leaf.periodStart, leaf.periodEnd);
+        return _REGISTRY.authorizeIssuance(
+            leaf.installationId, _utcYear(leaf.periodStart), leaf.periodStart, leaf.periodEnd, leaf.energyWh
+        );
     }
 
     function _emitIssued(uint256 tokenId, uint256 roundId, Leaf calldata leaf, address beneficiary) private {

@@ -35,6 +35,7 @@ contract GenerationOracle is AccessControl, Pausable, EIP712, IGenerationOracle 
     constructor(address admin, address[] memory initialSigners, uint256 initialQuorum)
         EIP712("PV Ledger Generation Oracle", "1")
     {
+        if (admin == address(0)) revert GenerationOracleZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         for (uint256 i = 0; i < initialSigners.length; ++i) {
             _addSigner(initialSigners[i]);
@@ -44,8 +45,9 @@ contract GenerationOracle is AccessControl, Pausable, EIP712, IGenerationOracle 
 
     /// @inheritdoc IGenerationOracle
     function submitRound(Round calldata round, bytes[] calldata signatures) external whenNotPaused {
-        uint64 lastRound = _lastRoundId;
-        if (round.roundId <= lastRound) revert GenerationOracleStaleRound(round.roundId, lastRound);
+        // lastRoundId <= MAX_ROUND_ID = 2^32 - 1, so the next id fits 64 bits
+        uint64 nextRound = _lastRoundId + 1;
+        if (round.roundId != nextRound) revert GenerationOracleRoundNotNext(round.roundId, nextRound);
         if (round.roundId > MAX_ROUND_ID) revert GenerationOracleRoundIdTooLarge(round.roundId, MAX_ROUND_ID);
         if (round.periodStart >= round.periodEnd) revert GenerationOracleEmptyPeriod(round.periodStart, round.periodEnd);
         if (round.periodEnd > block.timestamp) revert GenerationOraclePeriodInFuture(round.periodEnd, block.timestamp);
@@ -61,6 +63,7 @@ contract GenerationOracle is AccessControl, Pausable, EIP712, IGenerationOracle 
             periodEnd: round.periodEnd,
             leafCount: round.leafCount,
             submittedAt: uint64(block.timestamp),
+            revoked: false,
             totalEnergyWh: round.totalEnergyWh,
             dataUriHash: round.dataUriHash
         });
@@ -74,6 +77,16 @@ contract GenerationOracle is AccessControl, Pausable, EIP712, IGenerationOracle 
             round.dataUriHash,
             msg.sender
         );
+    }
+
+    /// @inheritdoc IGenerationOracle
+    function revokeRound(uint256 roundId, string calldata reason) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        RoundRecord storage record = _rounds[roundId];
+        if (record.merkleRoot == bytes32(0)) revert GenerationOracleUnknownRound(roundId);
+        if (record.revoked) revert GenerationOracleRoundAlreadyRevoked(roundId);
+        record.revoked = true;
+        // roundId <= MAX_ROUND_ID: it has a submitted root
+        emit RoundRevoked(uint64(roundId), reason, msg.sender);
     }
 
     /// @inheritdoc IGenerationOracle
@@ -119,10 +132,12 @@ contract GenerationOracle is AccessControl, Pausable, EIP712, IGenerationOracle 
     function roundForIssuance(uint256 roundId)
         external
         view
-        returns (bytes32 merkleRoot, uint64 periodStart, uint64 periodEnd)
+        returns (bytes32 merkleRoot, uint64 periodStart, uint64 periodEnd, uint32 leafCount, uint256 totalEnergyWh, bool revoked)
     {
         RoundRecord storage record = _rounds[roundId];
-        return (record.merkleRoot, record.periodStart, record.periodEnd);
+        return (
+            record.merkleRoot, record.periodStart, record.periodEnd, record.leafCount, record.totalEnergyWh, record.revoked
+        );
     }
 
     /// @inheritdoc IGenerationOracle

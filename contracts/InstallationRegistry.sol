@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IInstallationRegistry} from "../interfaces/IInstallationRegistry.sol";
+import {IProjects, PROJECT_CANCELLED} from "../interfaces/IProjects.sol";
 
 /// @title InstallationRegistry
 /// @notice PV installations, their dataloggers and beneficiaries, and yearly grid emission factors.
@@ -17,6 +18,8 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
     int32 private constant _MAX_LAT_E6 = 90_000_000;
     int32 private constant _MAX_LON_E6 = 180_000_000;
 
+    IProjects private immutable _PROJECTS;
+
     /// @dev gCo2ePerKwh and locked share one slot, so issuance reads the factor and its lock at once.
     struct EmissionFactorRecord {
         uint32 gCo2ePerKwh;
@@ -24,9 +27,10 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
         string source;
     }
 
-    /// @dev An installation as stored. Slot 0 holds everything issuance and settlement touch
-    ///      (beneficiary, status, certification watermark, project id), so each reads one slot and
-    ///      issuance writes that already non-zero slot, on the first day as on any later one.
+    /// @dev An installation as stored. Slot 0 holds everything settlement touches and issuance
+    ///      writes (beneficiary, status, certification watermark, project id), so issuance writes
+    ///      that already non-zero slot, on the first day as on any later one; issuance also reads
+    ///      capacityW in slot 1 (capacityW, latE6, lonE6, communeCode, commissionedAt: 224 bits).
     struct InstallationRecord {
         address beneficiary;
         InstallationStatus status;
@@ -50,8 +54,11 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
     mapping(uint256 projectId => uint256 installationId) private _installationOfProject;
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE (and may grant the other roles).
-    constructor(address admin) {
+    /// @param projects_ The marketplace's Projects contract (installations link only to its live projects).
+    constructor(address admin, IProjects projects_) {
+        if (admin == address(0) || address(projects_) == address(0)) revert InstallationRegistryZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _PROJECTS = projects_;
     }
 
     /// @inheritdoc IInstallationRegistry
@@ -147,7 +154,7 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
     }
 
     /// @inheritdoc IInstallationRegistry
-    function authorizeIssuance(uint256 installationId, uint16 year, uint64 periodStart, uint64 periodEnd)
+    function authorizeIssuance(uint256 installationId, uint16 year, uint64 periodStart, uint64 periodEnd, uint256 energyWh)
         external
         onlyRole(CERTIFIER_ROLE)
         returns (address beneficiary)
@@ -164,13 +171,21 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
             emit EmissionFactorLocked(year, gCo2ePerKwh);
         }
         uint40 certifiedUntil_ = record.certifiedUntil;
-        if (periodStart < certifiedUntil_) {
-            revert InstallationRegistryPeriodAlreadyCertified(installationId, periodStart, certifiedUntil_);
+        // Back to back: a period starting later than the watermark would skip the one before it
+        // for good, one starting earlier would certify Wh twice.
+        if (periodStart != certifiedUntil_) {
+            revert InstallationRegistryPeriodNotNext(installationId, periodStart, certifiedUntil_);
         }
         // periodEnd < 2^40: the certificates contract only passes periods of submitted rounds, which
         // end at or before block time; checked anyway so a wrong caller cannot wrap the watermark.
         if (periodEnd <= periodStart || periodEnd > type(uint40).max) {
             revert InstallationRegistryInvalidPeriod(periodStart, periodEnd);
+        }
+        // Watt-seconds the installation could produce at full capacity over the period (fits:
+        // capacityW < 2^64, the period < 2^40 s); energyWh * 3600 is checked arithmetic.
+        uint256 capacityWs = uint256(record.capacityW) * (periodEnd - periodStart);
+        if (energyWh * 3600 > capacityWs) {
+            revert InstallationRegistryEnergyAboveCapacity(installationId, energyWh, capacityWs / 3600);
         }
         // No event of its own: the caller's CertificateIssued (periodEnd) records the move.
         record.certifiedUntil = uint40(periodEnd);
@@ -212,6 +227,11 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
     }
 
     /// @inheritdoc IInstallationRegistry
+    function projects() external view returns (address) {
+        return address(_PROJECTS);
+    }
+
+    /// @inheritdoc IInstallationRegistry
     function installationOfProject(uint256 projectId) external view returns (uint256 installationId, bool certified) {
         installationId = _installationOfProject[projectId];
         if (installationId != 0) {
@@ -236,9 +256,12 @@ contract InstallationRegistry is AccessControl, IInstallationRegistry {
         return _emissionFactors[year].locked;
     }
 
-    /// @dev Records that `installationId` is the plant of `projectId` (nothing for projectId 0).
+    /// @dev Records that `installationId` is the plant of `projectId` (nothing for projectId 0), a
+    ///      project Projects knows (partiesOf reverts otherwise) and that is not cancelled.
     function _linkProject(uint256 installationId, uint256 projectId) private {
         if (projectId == 0) return;
+        (uint8 state,,,,) = _PROJECTS.partiesOf(projectId);
+        if (state == PROJECT_CANCELLED) revert InstallationRegistryProjectNotLive(projectId, state);
         uint256 linked = _installationOfProject[projectId];
         if (linked != 0) revert InstallationRegistryProjectAlreadyLinked(projectId, linked);
         _installationOfProject[projectId] = installationId;

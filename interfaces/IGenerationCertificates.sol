@@ -6,11 +6,16 @@ pragma solidity ^0.8.24;
 ///         period, issued by anyone who holds a leaf of a submitted oracle round and its Merkle proof.
 ///         Holders transfer them, retire them for a beneficiary (I-REC redemption / EnergyTag
 ///         cancellation fields) or lock them for export to another registry.
-/// @dev No Wh is certified twice: each installation has a watermark `certifiedUntil`, and a leaf is
-///      accepted only if its period starts at or after it; issuing moves the watermark to the leaf's
-///      period end. Consequence: an installation's periods must be issued in order. Once a later
-///      period is issued, an earlier period that was skipped can never be issued (its leaf starts
-///      before the watermark), whatever round it is in.
+/// @dev Issuance rule: each installation has a watermark `certifiedUntil` (its commissioning date
+///      before the first certificate), and a leaf is accepted only if its period starts EXACTLY at
+///      it; issuing moves the watermark to the leaf's period end. So no Wh is certified twice, and
+///      no order of calls by anyone makes a verified period uncertifiable: a later period cannot be
+///      issued before the one that starts at the watermark (it waits). A datalogger outage, a
+///      rejected or held-back day is covered by a later leaf that spans it from the watermark (with
+///      the energy measured over it; its round's period must cover that leaf). Nothing but a
+///      certificate moves a watermark. Each round issues at most the leaves and Wh it declared
+///      (leafCount, totalEnergyWh), nothing once the oracle's admin revoked it, and no leaf carries
+///      more Wh than its installation's capacity over the period.
 ///      Mitigation of a certificate = Wh x grid emission factor (gCO2e/kWh) of the UTC year of its
 ///      period start, read from the installation registry, where that factor is locked at issuance.
 interface IGenerationCertificates {
@@ -121,15 +126,26 @@ interface IGenerationCertificates {
     error GenerationCertificatesEmptyBatch();
     /// @notice A batch needs one proof per leaf.
     error GenerationCertificatesBatchLengthMismatch(uint256 leafCount, uint256 proofCount);
+    /// @notice Round `roundId` was revoked by the oracle's admin: none of its leaves issue any more.
+    error GenerationCertificatesRoundRevoked(uint256 roundId);
+    /// @notice Issuing would make `issuedLeafCount` certificates of round `roundId`, more than its declared `leafCount`.
+    error GenerationCertificatesRoundLeavesExceeded(uint256 roundId, uint256 issuedLeafCount, uint256 leafCount);
+    /// @notice Issuing would make round `roundId`'s certificates carry `issuedWh`, more than its declared `totalEnergyWh`.
+    error GenerationCertificatesRoundEnergyExceeded(uint256 roundId, uint256 issuedWh, uint256 totalEnergyWh);
+    /// @notice A constructor argument is the zero address.
+    error GenerationCertificatesZeroAddress();
 
     /// @notice Mints the certificate of `leaf` to its installation's beneficiary.
-    /// @dev Permissionless; paused with the contract. Reverts if the round is unknown, the leaf's
-    ///      period is empty or outside the round's period, the energy is zero, the proof fails
-    ///      (OpenZeppelin MerkleProof against the round root, leaf =
-    ///      keccak256(bytes.concat(keccak256(abi.encode(leaf fields))))), the period starts before
-    ///      `certifiedUntil(installationId)`, the installation is not active, or the year of the
-    ///      period start has no emission factor. Periods must be issued in order per installation:
-    ///      an earlier period skipped by a later issuance can never be issued. A beneficiary that
+    /// @dev Permissionless; paused with the contract. Reverts if the round is unknown or revoked,
+    ///      its declared leaf count or total energy would be exceeded, the leaf's period is empty or
+    ///      outside the round's period, the energy is zero or above the installation's capacity over
+    ///      the period, the proof fails (OpenZeppelin MerkleProof against the round root, leaf =
+    ///      keccak256(bytes.concat(keccak256(abi.encode(leaf fields))))), the period does not start
+    ///      EXACTLY at `certifiedUntil(installationId)` (InstallationRegistryPeriodNotNext: a period
+    ///      starting later waits for the one at the watermark, so a later period issued first cannot
+    ///      make an earlier one uncertifiable), the installation is not active, or the year of the
+    ///      period start has no emission factor. For one-off claims: relayers issue in batches
+    ///      (`issueBatch`), which is what the per-installation-day gas budget is about. A beneficiary that
     ///      is a contract must accept ERC-1155 transfers (onERC1155Received); one that rejects them
     ///      blocks issuance for its installation until the registrar sets another beneficiary.
     /// @param roundId Oracle round whose root contains the leaf.
@@ -141,10 +157,12 @@ interface IGenerationCertificates {
     /// @notice Mints the certificates of several leaves of one round, each to its installation's
     ///         beneficiary, in one transaction.
     /// @dev The same checks as `issue`, leaf by leaf; all or nothing (one failing leaf reverts the
-    ///      batch with that leaf's error). The round and the certificate counter are read once and
-    ///      the oracle, the registry and the year's emission factor are warm after the first leaf, so
-    ///      the cost per certificate falls with the batch size (see `make bench`). Leaves of the same
-    ///      installation must come in period order. Permissionless; paused with the contract.
+    ///      batch with that leaf's error). The round, its issued counters and the certificate counter
+    ///      are read and written once and the oracle, the registry and the year's emission factor are
+    ///      warm after the first leaf, so the cost per certificate falls with the batch size (see
+    ///      `make bench`). Leaves of the same installation must come in period order, chained: each
+    ///      starts exactly where the installation's watermark (or the previous leaf) ends.
+    ///      Permissionless; paused with the contract.
     /// @param roundId Oracle round whose root contains every leaf.
     /// @param leaves The leaves.
     /// @param proofs `proofs[i]` is the proof of `leaves[i]`.
@@ -203,14 +221,26 @@ interface IGenerationCertificates {
     /// @return The certificate.
     function certificate(uint256 tokenId) external view returns (Certificate memory);
 
-    /// @notice Installation and energy of `tokenId`, read cheaply (reverts if unknown).
+    /// @notice Installation, energy and period start of `tokenId`, read cheaply (one slot; reverts if
+    ///         unknown). Energy sales price a certificate with the terms in force at its periodStart.
     /// @param tokenId The certificate.
     /// @return installationId The installation.
     /// @return energyWh Wh certified.
-    function certificateEnergy(uint256 tokenId) external view returns (uint256 installationId, uint256 energyWh);
+    /// @return periodStart Start of the certified period (unix s UTC).
+    function certificateEnergy(uint256 tokenId)
+        external
+        view
+        returns (uint256 installationId, uint256 energyWh, uint64 periodStart);
+
+    /// @notice What has been issued from round `roundId` so far (bounded by its declared leafCount
+    ///         and totalEnergyWh).
+    /// @param roundId The round.
+    /// @return leafCount Certificates issued from the round.
+    /// @return energyWh Wh those certificates carry.
+    function issuedOfRound(uint256 roundId) external view returns (uint256 leafCount, uint256 energyWh);
 
     /// @notice End of the last certified period of `installationId`, or its commissioning date when
-    ///         none (0 if unknown): the next leaf must start at or after it. Kept by the registry.
+    ///         none (0 if unknown): the next leaf must start EXACTLY at it. Kept by the registry.
     /// @param installationId The installation.
     /// @return Unix seconds (UTC).
     function certifiedUntil(uint256 installationId) external view returns (uint64);

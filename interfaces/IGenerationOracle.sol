@@ -21,13 +21,16 @@ interface IGenerationOracle {
         bytes32 dataUriHash;
     }
 
-    /// @notice A submitted round as stored.
+    /// @notice A submitted round as stored: merkleRoot in slot 0; periodStart, periodEnd, leafCount,
+    ///         submittedAt and revoked share slot 1 (29 bytes), so issuance reads the period and the
+    ///         revocation at once; totalEnergyWh and dataUriHash take a slot each.
     struct RoundRecord {
         bytes32 merkleRoot;
         uint64 periodStart;
         uint64 periodEnd;
         uint32 leafCount;
         uint64 submittedAt;
+        bool revoked;
         uint256 totalEnergyWh;
         bytes32 dataUriHash;
     }
@@ -43,6 +46,9 @@ interface IGenerationOracle {
         bytes32 dataUriHash,
         address submitter
     );
+    /// @notice Emitted when the admin revokes round `roundId`: its leaves not yet issued can no
+    ///         longer be issued (certificates already issued stay).
+    event RoundRevoked(uint64 indexed roundId, string reason, address revokedBy);
     /// @notice Emitted when `signer` joins the signer set.
     event SignerAdded(address indexed signer);
     /// @notice Emitted when `signer` leaves the signer set.
@@ -50,8 +56,14 @@ interface IGenerationOracle {
     /// @notice Emitted when the number of required signatures changes.
     event QuorumChanged(uint256 previousQuorum, uint256 newQuorum);
 
-    /// @notice Round ids must strictly increase: `roundId` is not above the last accepted one.
-    error GenerationOracleStaleRound(uint64 roundId, uint64 lastRoundId);
+    /// @notice Round ids increase by exactly one: the next round must be `expectedRoundId` (lastRoundId + 1).
+    error GenerationOracleRoundNotNext(uint64 roundId, uint64 expectedRoundId);
+    /// @notice Round `roundId` was never submitted.
+    error GenerationOracleUnknownRound(uint256 roundId);
+    /// @notice Round `roundId` is already revoked.
+    error GenerationOracleRoundAlreadyRevoked(uint256 roundId);
+    /// @notice A constructor argument is the zero address.
+    error GenerationOracleZeroAddress();
     /// @notice Round ids are capped at MAX_ROUND_ID so every accepted round stays issuable (certificates store it in 32 bits: 2^32 - 1 rounds last 136 years at one per second).
     error GenerationOracleRoundIdTooLarge(uint64 roundId, uint64 maxRoundId);
     /// @notice The period is empty or reversed (start must be before end).
@@ -87,13 +99,21 @@ interface IGenerationOracle {
 
     /// @notice Accepts a round signed by at least `quorum` distinct signers.
     /// @dev Anyone may relay a signed round. Paused with the contract. Reverts when the round id is
-    ///      not above `lastRoundId()` or above MAX_ROUND_ID, the period is empty or ends in the future, the root or leaf
+    ///      not `lastRoundId() + 1` (GenerationOracleRoundNotNext: ids increase by exactly one, so no
+    ///      round can jump to MAX_ROUND_ID and block later submissions) or above MAX_ROUND_ID, the period is empty or ends in the future, the root or leaf
     ///      count is zero, there are fewer signatures than the quorum or more than signers, or a
     ///      signature is malformed, from an unknown signer or from a signer already counted.
     ///      Cost is independent of the number of leaves (only the root is stored).
     /// @param round The round as signed.
     /// @param signatures 65-byte ECDSA signatures of the round's EIP-712 digest, in any order.
     function submitRound(Round calldata round, bytes[] calldata signatures) external;
+
+    /// @notice Revokes round `roundId`, e.g. a bad round a quorum signed: its leaves not yet issued
+    ///         can no longer be issued; certificates already issued from it stay. Final.
+    /// @dev Admin only. Reverts for a round never submitted and for a round already revoked.
+    /// @param roundId The round.
+    /// @param reason Why (recorded in RoundRevoked).
+    function revokeRound(uint256 roundId, string calldata reason) external;
 
     /// @notice Adds `signer` to the signer set. Admin only.
     /// @param signer Address whose signatures count toward the quorum.
@@ -124,12 +144,18 @@ interface IGenerationOracle {
     /// @return The root.
     function roundRoot(uint256 roundId) external view returns (bytes32);
 
-    /// @notice What issuance needs from a round, read cheaply.
+    /// @notice What issuance needs from a round, read cheaply (two slots).
     /// @param roundId The round id.
     /// @return merkleRoot Root of the round's leaves (zero when not submitted).
     /// @return periodStart Start of the round's period.
     /// @return periodEnd End of the round's period.
-    function roundForIssuance(uint256 roundId) external view returns (bytes32 merkleRoot, uint64 periodStart, uint64 periodEnd);
+    /// @return leafCount Leaves the round declared (at most this many certificates come from it).
+    /// @return totalEnergyWh Wh the round declared (its certificates carry at most this much in all).
+    /// @return revoked True once the admin revoked the round (nothing more issues from it).
+    function roundForIssuance(uint256 roundId)
+        external
+        view
+        returns (bytes32 merkleRoot, uint64 periodStart, uint64 periodEnd, uint32 leafCount, uint256 totalEnergyWh, bool revoked);
 
     /// @notice The highest accepted round id (0 before the first round).
     /// @return The round id.

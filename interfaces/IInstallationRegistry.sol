@@ -88,9 +88,17 @@ interface IInstallationRegistry {
     error InstallationRegistryProjectUnchanged(uint256 installationId, uint256 projectId);
     /// @notice The period passed for issuance ends beyond 40 bits of unix seconds.
     error InstallationRegistryInvalidPeriod(uint64 periodStart, uint64 periodEnd);
-    /// @notice The period starts before the installation's watermark: some of it is already
-    ///         certified, or it is an earlier period skipped by a later issuance.
-    error InstallationRegistryPeriodAlreadyCertified(uint256 installationId, uint64 periodStart, uint64 certifiedUntil);
+    /// @notice The period does not start exactly at the installation's watermark: a period starting
+    ///         earlier is (partly) certified already, one starting later waits for the leaf that
+    ///         starts at the watermark (so no issuance can make an earlier period uncertifiable).
+    error InstallationRegistryPeriodNotNext(uint256 installationId, uint64 periodStart, uint64 certifiedUntil);
+    /// @notice The leaf carries more Wh than the installation's capacity could produce in the
+    ///         period: energyWh * 3600 must not exceed capacityW * (periodEnd - periodStart).
+    error InstallationRegistryEnergyAboveCapacity(uint256 installationId, uint256 energyWh, uint256 maxEnergyWh);
+    /// @notice Project `projectId` is cancelled (state `state`): an installation links only to a live project.
+    error InstallationRegistryProjectNotLive(uint256 projectId, uint8 state);
+    /// @notice A constructor argument is the zero address.
+    error InstallationRegistryZeroAddress();
     /// @notice A zero emission factor is not a value (zero means "not set").
     error InstallationRegistryZeroEmissionFactor(uint16 year);
     /// @notice The factor of `year` is already used by certificates and can no longer change.
@@ -106,8 +114,9 @@ interface IInstallationRegistry {
 
     /// @notice Registers an installation (status active). Ids are sequential from 1.
     /// @dev Registrar only. Reverts on a zero beneficiary, zero capacity, coordinates out of range, a
-    ///      commissioning date beyond 2^40 s, a project id beyond 2^48 - 1 or a project that already
-    ///      has an installation (one plant per project). The certification
+    ///      commissioning date beyond 2^40 s, a project id beyond 2^48 - 1, a project unknown to
+    ///      Projects (its ProjectsUnknownProject), a cancelled project (InstallationRegistryProjectNotLive)
+    ///      or a project that already has an installation (one plant per project). The certification
     ///      watermark starts at the commissioning date: no generation before it can be certified.
     /// @param params Every field of the installation except its status.
     /// @return installationId The new installation's id.
@@ -129,7 +138,8 @@ interface IInstallationRegistry {
     /// @notice Links the installation to marketplace project `projectId` (0 unlinks it); energy
     ///         sales then pay into that project's crowdfunding revenue.
     /// @dev Registrar only. Reverts for a project id beyond 2^48 - 1, for the project the
-    ///      installation already has, and for a project another installation is linked to.
+    ///      installation already has, for a project another installation is linked to, and (projectId
+    ///      not 0) for a project unknown to Projects or cancelled (InstallationRegistryProjectNotLive).
     /// @param installationId The installation.
     /// @param projectId The marketplace project id, or 0 for none.
     function setProjectId(uint256 installationId, uint256 projectId) external;
@@ -150,27 +160,41 @@ interface IInstallationRegistry {
     function setEmissionFactor(uint16 year, uint32 gCo2ePerKwh, string calldata source) external;
 
     /// @notice Called by the certificates contract for each issuance: checks that the installation
-    ///         is active, that the period starts at or after its watermark (so no Wh is certified
-    ///         twice, whoever the certifier) and that `year` has an emission factor, locks that
-    ///         factor, moves the watermark to `periodEnd` and returns who receives the certificate.
-    /// @dev Certifier only. Reverts with InstallationRegistryPeriodAlreadyCertified when
-    ///      `periodStart < certifiedUntil(installationId)` and InstallationRegistryInvalidPeriod for
-    ///      an empty period. The watermark shares the installation's first storage slot with the
-    ///      beneficiary and status, so this reads and writes one slot.
+    ///         is active, that the period starts EXACTLY at its watermark (`periodStart ==
+    ///         certifiedUntil(installationId)`; the first period starts at the commissioning date),
+    ///         that the energy fits the installation's capacity over the period and that `year` has
+    ///         an emission factor, locks that factor, moves the watermark to `periodEnd` and returns
+    ///         who receives the certificate.
+    /// @dev Certifier only. Issuance rule: periods are certified back to back, each starting where
+    ///      the last one ended, so no Wh is certified twice and no order of calls by anyone can make
+    ///      a verified period uncertifiable (a later period cannot jump the watermark past an earlier
+    ///      one). A datalogger outage, a rejected or held-back day is covered by a later leaf that
+    ///      spans it from the watermark. Nothing moves the watermark but a certificate. Reverts with
+    ///      InstallationRegistryPeriodNotNext when `periodStart != certifiedUntil(installationId)`,
+    ///      InstallationRegistryInvalidPeriod for an empty period and
+    ///      InstallationRegistryEnergyAboveCapacity when `energyWh * 3600 > capacityW * (periodEnd -
+    ///      periodStart)`. The watermark shares the installation's first storage slot with the
+    ///      beneficiary and status, so this writes one slot (and reads the capacity's).
     /// @param installationId The installation whose generation is certified.
     /// @param year UTC year of the certified period's start.
     /// @param periodStart Start of the certified period (unix s UTC).
     /// @param periodEnd End of the certified period (unix s UTC).
+    /// @param energyWh Wh the certificate carries.
     /// @return beneficiary The installation's beneficiary.
-    function authorizeIssuance(uint256 installationId, uint16 year, uint64 periodStart, uint64 periodEnd)
+    function authorizeIssuance(uint256 installationId, uint16 year, uint64 periodStart, uint64 periodEnd, uint256 energyWh)
         external
         returns (address beneficiary);
 
     /// @notice End of the last certified period of `installationId`, or its commissioning date when
-    ///         nothing is certified yet (0 for an unknown id): the next leaf must start at or after it.
+    ///         nothing is certified yet (0 for an unknown id): the next leaf must start EXACTLY at it
+    ///         (a gap is covered by a leaf spanning it from here). Only a certificate moves it.
     /// @param installationId The installation.
     /// @return Unix seconds (UTC).
     function certifiedUntil(uint256 installationId) external view returns (uint64);
+
+    /// @notice The Projects contract whose projects installations link to.
+    /// @return Its address.
+    function projects() external view returns (address);
 
     /// @notice An installation with every field.
     /// @param installationId The installation (reverts if unknown).

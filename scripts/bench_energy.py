@@ -45,12 +45,17 @@ from eth_account import Account
 
 from oracle.merkle import StandardMerkleTree, generation_leaf_types, reading_leaf_types
 from oracle.signing import Round, round_as_tuple, round_from_generation_tree, sign_round
+from scripts.deployment.energy import WITHDRAWAL_NOTICE_S
+from scripts.deployment.market import deploy_market
 from scripts.issue_round import leaf_arg
 
 DAY_S = 86_400
 INTERVAL_S = 900
 READINGS_PER_DAY = 96
 BENCH_DAY0 = 1_767_225_600  # 2026-01-01T00:00:00Z
+BENCH_FIRST_ISSUED_DAY = 10  # installations are commissioned at the start of day 10 (the first leaf starts there)
+BENCH_COMMISSIONED_AT = BENCH_DAY0 + BENCH_FIRST_ISSUED_DAY * DAY_S
+BENCH_TARIFF_CLP_PER_KWH = 95
 BENCH_SIGNER_KEYS = ("0x" + f"{0xBE7C1:064x}", "0x" + f"{0xBE7C2:064x}")
 ROUND_SIZES = (10, 1_000, 100_000)
 NAIVE_INSTALLATIONS = (1, 10, 100)
@@ -76,22 +81,39 @@ class EnergySuite:
     certificates: Any
     sales: Any
     revenue: Any
+    projects: Any
+
+
+def deploy_projects(admin: Any, token: Any) -> Any:
+    """The marketplace's Projects (through scripts/deployment/market.py, as deployed), with `admin`
+    allowed to create projects directly (MARKETPLACE_ROLE) for installations to link to."""
+    projects = deploy_market(admin, {"PaymentToken": token})["Projects"]
+    projects.grantRole(projects.MARKETPLACE_ROLE(), admin, {"from": admin})
+    return projects
+
+
+def create_live_project(projects: Any, owner: Any, sender: Any) -> int:
+    """A new self-funded project (state Matched) owned by `owner`; returns its id."""
+    terms = (owner, owner, owner, owner, 30, 1_000, 1_000, 1_000, 0, False)
+    return int(projects.createProject(terms, {"from": sender}).events["ProjectCreated"]["projectId"])
 
 
 def deploy_bench_suite(admin: Any, signer_keys: Sequence[str] = BENCH_SIGNER_KEYS) -> EnergySuite:
-    """Token, mock project revenue and the four energy contracts; oracle quorum = len(signer_keys)."""
+    """Token, Projects, mock project revenue and the four energy contracts; oracle quorum =
+    len(signer_keys)."""
     tx = {"from": admin}
     token = PesoToken.deploy(admin, tx)
     revenue = MockProjectRevenue.deploy(token, tx)
-    registry = InstallationRegistry.deploy(admin, tx)
+    projects = deploy_projects(admin, token)
+    registry = InstallationRegistry.deploy(admin, projects, tx)
     registry.grantRole(registry.REGISTRAR_ROLE(), admin, tx)
     registry.setEmissionFactor(2026, 350, "benchmark factor", tx)
     signers = [Account.from_key(k).address for k in signer_keys]
     oracle = GenerationOracle.deploy(admin, signers, len(signers), tx)
     certificates = GenerationCertificates.deploy(admin, oracle, registry, tx)
     registry.grantRole(registry.CERTIFIER_ROLE(), certificates, tx)
-    sales = EnergySales.deploy(admin, token, registry, certificates, revenue, tx)
-    return EnergySuite(token, registry, oracle, certificates, sales, revenue)
+    sales = EnergySales.deploy(admin, token, registry, certificates, revenue, WITHDRAWAL_NOTICE_S, tx)
+    return EnergySuite(token, registry, oracle, certificates, sales, revenue, projects)
 
 
 def synthetic_day_wh(installation_id: int) -> list[int]:
@@ -158,14 +180,24 @@ def register_installations(
     admin: Any,
     project_id: int = 0,
     beneficiary_for: Callable[[int], Any] | None = None,
+    commissioned_at: int = BENCH_COMMISSIONED_AT,
 ) -> None:
     """Register installations 1..count (on an empty registry) to `beneficiary`, or to
-    `beneficiary_for(installation_id)` where that returns an address (None: `beneficiary`)."""
+    `beneficiary_for(installation_id)` where that returns an address (None: `beneficiary`),
+    commissioned at `commissioned_at` (their first leaf must start there)."""
     for i in range(count):
         owner = beneficiary_for(i + 1) if beneficiary_for else None
-        params = (owner or beneficiary, 30_000, -33_448_900, -70_669_300, 13101, BENCH_DAY0 - 365 * DAY_S, project_id,
+        params = (owner or beneficiary, 30_000, -33_448_900, -70_669_300, 13101, commissioned_at, project_id,
                   "PV rooftop", "blue'Log X-1000", f"BL-{i:05d}", "PTSP")
         send(suite.registry.registerInstallation, params, sender=admin)
+
+
+def agree_terms(suite: EnergySuite, installation_ids: Sequence[int], offtaker: Any, admin: Any,
+                valid_from: int = BENCH_COMMISSIONED_AT, tariff_clp_per_kwh: int = BENCH_TARIFF_CLP_PER_KWH) -> None:
+    """The tariff role proposes and `offtaker` accepts terms for each installation from `valid_from`."""
+    for installation_id in installation_ids:
+        send(suite.sales.proposeTerms, installation_id, offtaker, tariff_clp_per_kwh, valid_from, sender=admin)
+        send(suite.sales.acceptTerms, installation_id, tariff_clp_per_kwh, valid_from, sender=offtaker)
 
 
 def naive_gas(store: Any, installation_count: int, period_start: int, sender: Any) -> int:
@@ -184,33 +216,44 @@ def bench_energy() -> dict[str, int]:
     gas: dict[str, int] = {}
 
     # Round 1 initialises the oracle's lastRoundId; every size is then measured under the same rules.
+    # Round ids increase by one: rounds 2..4 are the sizes, 5 and 6 the issue days, 7..9 the batches.
     submit_round(suite, 1, day_leaves([1], BENCH_DAY0), relayer)
     for round_id, size in enumerate(ROUND_SIZES, start=2):
         _, used = submit_round(suite, round_id, day_leaves(range(1, size + 1), BENCH_DAY0 + round_id * DAY_S), relayer)
         gas[f"submitRound, quorum 2, {size:,} leaves"] = used
 
-    # issue: installation-days in rounds of 100 installations, readingsRoot of 96 real readings
+    # issue: installation-days in rounds of 100 installations, readingsRoot of 96 real readings;
+    # installations commissioned at day 10, so days 10, 11, 12, ... chain from their watermarks.
+    # Their terms are accepted before any certificate (terms never start before the watermark).
     max_n = max(NAIVE_INSTALLATIONS)
     register_installations(suite, max_n, holder, admin, project_id=0,
                            beneficiary_for=lambda i: None if i <= 2 else distinct_beneficiary(i))
-    day_a, day_b = BENCH_DAY0 + 10 * DAY_S, BENCH_DAY0 + 11 * DAY_S
+    agree_terms(suite, [1, 2], offtaker, admin)
+    day_a, day_b = BENCH_COMMISSIONED_AT, BENCH_COMMISSIONED_AT + DAY_S
     leaves_a = day_leaves(range(1, max_n + 1), day_a, real_readings_for=max_n)
-    tree_a, round_gas = submit_round(suite, 10, leaves_a, relayer)
-    issue_gas = [issue_leaf(suite, 10, tree_a, leaf, relayer) for leaf in leaves_a]
+    tree_a, round_gas = submit_round(suite, 5, leaves_a, relayer)
+    issue_gas = [issue_leaf(suite, 5, tree_a, leaf, relayer) for leaf in leaves_a]
     leaves_b = day_leaves(range(1, max_n + 1), day_b, real_readings_for=2)
-    tree_b, _ = submit_round(suite, 11, leaves_b, relayer)
-    steady = issue_leaf(suite, 11, tree_b, leaves_b[0], relayer)  # certificate max_n + 1
-    issue_leaf(suite, 11, tree_b, leaves_b[1], relayer)  # certificate max_n + 2
+    tree_b, _ = submit_round(suite, 6, leaves_b, relayer)
+    steady = issue_leaf(suite, 6, tree_b, leaves_b[0], relayer)  # certificate max_n + 1
+    issue_leaf(suite, 6, tree_b, leaves_b[1], relayer)  # certificate max_n + 2
     gas["issue, 96 readings (contract's first)"] = issue_gas[0]
     gas["issue, 96 readings (installation's first)"] = issue_gas[1]
     gas["issue, 96 readings (next day)"] = steady
     gas["issue per 15-minute reading (amortised)"] = steady // READINGS_PER_DAY
-    for round_id, size in enumerate(BATCH_SIZES, start=12):
-        leaves = day_leaves(range(1, max_n + 1), BENCH_DAY0 + round_id * DAY_S, real_readings_for=max_n)
+    # installations 1 and 2 have their day b certificates; the batches chain everyone from day c
+    send(suite.certificates.issueBatch, 6, [leaf_arg(leaf) for leaf in leaves_b[2:]],
+         [tree_b.proof_hex(leaf) for leaf in leaves_b[2:]], sender=relayer)
+    for n, size in enumerate(BATCH_SIZES):
+        round_id = 7 + n
+        leaves = day_leaves(range(1, max_n + 1), day_b + (1 + n) * DAY_S, real_readings_for=max_n)
         tree, _ = submit_round(suite, round_id, leaves, relayer)
         per_day = issue_batch(suite, round_id, tree, leaves[:size], relayer) // size
         gas[f"issueBatch of {size}, per installation-day"] = per_day
         gas[f"issueBatch of {size}, per 15-minute reading"] = per_day // READINGS_PER_DAY
+        if size < max_n:  # the rest of the day, so the next batch's day starts at every watermark
+            send(suite.certificates.issueBatch, round_id, [leaf_arg(leaf) for leaf in leaves[size:]],
+                 [tree.proof_hex(leaf) for leaf in leaves[size:]], sender=relayer)
 
     store = NaiveReadingStore.deploy({"from": admin})
     for n in NAIVE_INSTALLATIONS:
@@ -223,13 +266,12 @@ def bench_energy() -> dict[str, int]:
     gas["retire"] = send(certs.retire, 1, 1_000, "Municipalidad de Santiago", "Scope 2 market-based", "2026", "CL", sender=holder)
     gas["lockForExport"] = send(certs.lockForExport, 2, 1_000, "RENAMI Chile", "CL-2026-000123", sender=holder)
 
-    # settle: installation 1 without project (owed to the beneficiary), installation 2 linked to project 7
-    send(suite.registry.setProjectId, 2, 7, sender=admin)
+    # settle: installation 1 without project (owed to the beneficiary), installation 2 linked to a
+    # live project; both at the terms the offtaker accepted before their first certificate
+    send(suite.registry.setProjectId, 2, create_live_project(suite.projects, admin, admin), sender=admin)
     send(suite.token.mint, offtaker, 10_000_000, sender=admin)
     send(suite.token.approve, suite.sales, 10_000_000, sender=offtaker)
     send(suite.sales.deposit, 10_000_000, sender=offtaker)
-    send(suite.sales.setTerms, 1, offtaker, 95, sender=admin)
-    send(suite.sales.setTerms, 2, offtaker, 95, sender=admin)
     settle = suite.sales.settle
     gas["settle to beneficiary (first)"] = send(settle, 1, 1, sender=relayer)
     gas["settle to beneficiary"] = send(settle, 1, max_n + 1, sender=relayer)

@@ -81,7 +81,8 @@ def energy_walkthrough(contracts: dict[str, Any], accounts: Any) -> None:
     operator, offtaker, municipality, buyer = accounts[0], accounts[6], accounts[7], accounts[8]
     tx = {"from": operator}
 
-    print("1. Register installations (registrar = operator)")
+    day_start = (chain.time() // DAY_S - 1) * DAY_S  # yesterday 00:00 UTC
+    print(f"1. Register installations commissioned {_iso(day_start)} (registrar = operator)")
     sites = [DemoSite("Liceo A-12, Santiago (PTSP, no project)", 30_000, municipality, 0)]
     project = funded_project(contracts)
     project_owner = None
@@ -95,14 +96,14 @@ def energy_walkthrough(contracts: dict[str, Any], accounts: Any) -> None:
                               project_owner or owner_address, project_id))
     ids = []
     for site in sites:
-        params = (site.beneficiary, site.capacity_w, -33_448_900, -70_669_300, 13101, chain.time() - 400 * DAY_S,
+        params = (site.beneficiary, site.capacity_w, -33_448_900, -70_669_300, 13101, day_start,
                   site.project_id, "PV rooftop, monocrystalline", "blue'Log X-1000", f"BL-{len(ids) + 1:04d}", "PTSP")
         receipt = registry.registerInstallation(params, tx)
         ids.append(receipt.return_value)
         print(f"   installation {ids[-1]}: {site.name}, {site.capacity_w / 1000:.1f} kWp, beneficiary "
               f"{str(site.beneficiary)[:10]}..., project {site.project_id or 'none'}")
+    _agree_terms(sales, ids, offtaker, day_start, operator)
 
-    day_start = (chain.time() // DAY_S - 1) * DAY_S  # yesterday 00:00 UTC
     year = _utc_year(day_start)
     print(f"2. Emission factor {year}: {DEMO_FACTOR_G_PER_KWH} gCO2e/kWh, source: {DEMO_FACTOR_SOURCE}")
     if registry.emissionFactorLocked(year):
@@ -163,7 +164,6 @@ def energy_walkthrough(contracts: dict[str, Any], accounts: Any) -> None:
     token.approve(sales, needed, {"from": offtaker})
     sales.deposit(needed, {"from": offtaker})
     for installation_id, token_id in zip(ids, token_ids):
-        sales.setTerms(installation_id, offtaker, TARIFF_CLP_PER_KWH, tx)
         receipt = sales.settle(installation_id, token_id, {"from": offtaker})
         ev = receipt.events["Settled"]
         target = f"project {ev['projectId']} revenue" if ev["projectId"] else "the beneficiary (claimable)"
@@ -186,6 +186,16 @@ def energy_walkthrough(contracts: dict[str, Any], accounts: Any) -> None:
             balance = certificates.balanceOf(holder, token_id)
             if balance:
                 print(f"     {name}: {balance:,} Wh ({certificates.mitigationGrams(token_id, balance) / 1000:,.3f} kgCO2e)")
+
+
+def _agree_terms(sales: Any, installation_ids: list[int], offtaker: Any, valid_from: int, operator: Any) -> None:
+    """Step 1b: the tariff role proposes terms from the commissioning date, the offtaker accepts
+    them (before any certificate: terms never start before an installation's watermark)."""
+    print(f"   terms: {TARIFF_CLP_PER_KWH} CLP/kWh from {_iso(valid_from)}, proposed by the operator, "
+          f"accepted by the offtaker {str(offtaker)[:10]}...")
+    for installation_id in installation_ids:
+        sales.proposeTerms(installation_id, offtaker, TARIFF_CLP_PER_KWH, valid_from, {"from": operator})
+        sales.acceptTerms(installation_id, TARIFF_CLP_PER_KWH, valid_from, {"from": offtaker})
 
 
 def _utc_year(timestamp: int) -> int:

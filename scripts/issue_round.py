@@ -7,12 +7,19 @@
 (installationId, periodStart, periodEnd, energyWh, readingsRoot); its root must be the round's root
 on chain. Leaves go out in batches of ``batch-size`` (default 100, ~7.6M gas each).
 
-Safe to rerun: a leaf whose period starts before its installation's ``certifiedUntil`` is already
-certified (or was skipped for good by a later period) and is left out, so a crash or a failed
-batch loses nothing and issues nothing twice. Leaves that would make a batch revert are reported
-and left out: zero energy, an empty or too long period, a period outside the round's, an inactive
-or unregistered installation, no emission factor for the year, a leaf overlapping an earlier leaf
-of the same installation.
+Issuance rule (GenerationCertificates): per installation, a leaf must start EXACTLY at its
+watermark ``certifiedUntil`` (the commissioning date before the first certificate); issuing moves
+the watermark to the leaf's end. So the plan takes each installation's leaves in period order,
+chained from the on-chain watermark. A leaf that starts after the watermark waits ("waits for a
+leaf starting at <UTC time>"), and so do the later leaves of that installation: they issue once a
+leaf starting at the watermark (from this round or a later one, e.g. one spanning an outage) is
+issued. A leaf starting before the watermark is "already certified" when it ends at or before
+it, otherwise it overlaps a certified period (or an earlier leaf of this round).
+
+Safe to rerun: already certified leaves are left out, so a crash or a failed batch loses nothing
+and issues nothing twice. Leaves that would make a batch revert are reported and left out: zero
+energy, an empty or too long period, a period outside the round's, an inactive or unregistered
+installation, no emission factor for the year. Every leaf left out is counted under its reason.
 
 Sender: accounts[0] on local chains; elsewhere ``$ISSUER_KEYSTORE_ID`` or ``$ISSUER_PRIVATE_KEY``.
 """
@@ -32,6 +39,8 @@ from scripts.deployment import DeploymentError
 DEFAULT_BATCH_SIZE = 100
 ACTIVE = 0  # InstallationRegistry.InstallationStatus.Active
 ALREADY_CERTIFIED = "already certified"
+OVERLAPS_CERTIFIED = "overlaps a certified period"
+OVERLAPS_ROUND_LEAF = "overlaps an earlier leaf of this round"
 MAX_ENERGY_WH = 2**40 - 1  # GenerationCertificates stores energyWh in 40 bits
 MAX_PERIOD_S = 2**32 - 1  # and the period length in 32
 
@@ -87,6 +96,11 @@ def leaf_defect(leaf: Leaf, round_period_s: tuple[int, int] | None) -> str | Non
     return None
 
 
+def waits_for(watermark_s: int) -> str:
+    """The reason of a leaf that cannot issue before a leaf starting at `watermark_s` is issued."""
+    return f"waits for a leaf starting at {iso_utc(watermark_s)}"
+
+
 def plan_issuance(
     leaves: Sequence[Leaf],
     states: Mapping[int, InstallationState],
@@ -94,18 +108,22 @@ def plan_issuance(
     batch_size: int = DEFAULT_BATCH_SIZE,
     round_period_s: tuple[int, int] | None = None,
 ) -> IssuancePlan:
-    """Which leaves of a round can still be issued, in batches that will not revert.
+    """Which leaves of a round can be issued now, in batches that will not revert.
 
     Leaves the contract rejects in any case (:func:`leaf_defect`; the round's period is checked when
-    `round_period_s` is given) are skipped. Per installation, the others are taken in period order
-    from its ``certifiedUntil``: a leaf starting earlier is already certified (or overlaps an
-    earlier leaf of this round) and is skipped, as are leaves of unknown or inactive installations
-    and leaves whose year has no emission factor."""
+    `round_period_s` is given) and leaves of unknown installations are skipped. Per installation,
+    the others are taken in period order chained from its ``certifiedUntil``: a leaf must start
+    exactly where the previous one (or the on-chain watermark) ends. One starting later waits, as do
+    the installation's later leaves (the watermark cannot move past the gap); one starting earlier
+    is already certified (it ends at or before the on-chain watermark) or overlaps. A leaf of an
+    inactive installation or of a year without emission factor cannot issue, so the installation's
+    later leaves wait for it."""
     if batch_size < 1:
         raise IssueRoundError(f"batch size must be at least 1, got {batch_size}")
     plan = IssuancePlan()
     ready: list[Leaf] = []
     watermark_s: dict[int, int] = {}
+    blocked: set[int] = set()
     for leaf in sorted(leaves, key=lambda v: (v[0], v[1], v[2])):
         installation_id, start_s, end_s = leaf[0], leaf[1], leaf[2]
         state = states.get(installation_id)
@@ -121,19 +139,32 @@ def plan_issuance(
             if end_s <= state.certified_until_s:
                 reason = ALREADY_CERTIFIED
             elif start_s < state.certified_until_s:
-                reason = "overlaps a certified period"
+                reason = OVERLAPS_CERTIFIED
             else:
-                reason = "overlaps an earlier leaf of this round"
+                reason = OVERLAPS_ROUND_LEAF
             plan.skipped.append((leaf, reason))
+        elif start_s > until_s or installation_id in blocked:
+            plan.skipped.append((leaf, waits_for(until_s)))
         elif not state.active:
             plan.skipped.append((leaf, f"installation {installation_id} is not active"))
+            blocked.add(installation_id)
         elif utc_year(start_s) not in factor_years:
             plan.skipped.append((leaf, f"no emission factor for {utc_year(start_s)}"))
+            blocked.add(installation_id)
         else:
             ready.append(leaf)
             watermark_s[installation_id] = end_s
     plan.batches = [ready[i:i + batch_size] for i in range(0, len(ready), batch_size)]
     return plan
+
+
+def reason_counts(plan: IssuancePlan) -> dict[str, int]:
+    """How many leaves were left out for each kind of reason ("waits for ..." counted as one kind)."""
+    counts: dict[str, int] = {}
+    for _, reason in plan.skipped:
+        kind = "waits for a leaf starting at the watermark" if reason.startswith("waits for") else reason
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
 
 
 def load_round_tree(path: Path) -> StandardMerkleTree:
@@ -187,10 +218,12 @@ def issue_round(
     if missing:
         raise IssueRoundError(f"the deployment has no {', '.join(missing)}: deploy the energy contracts first")
     oracle, registry, certificates = (contracts[name] for name in names)
-    root, round_start_s, round_end_s = oracle.roundForIssuance(round_id)
+    root, round_start_s, round_end_s, _, _, revoked = oracle.roundForIssuance(round_id)
     on_chain = bytes(root)
     if on_chain == bytes(32):
         raise IssueRoundError(f"round {round_id} is not submitted on this chain (last round {oracle.lastRoundId()})")
+    if revoked:
+        raise IssueRoundError(f"round {round_id} was revoked by the oracle's admin (see its RoundRevoked event): nothing of it can issue")
     if on_chain != tree.root:
         raise IssueRoundError(f"the tree's root {tree.root_hex} is not round {round_id}'s root 0x{on_chain.hex()}: wrong file or round")
     leaves: list[Leaf] = [tuple(v) for v in tree.values]  # type: ignore[misc]
@@ -199,9 +232,8 @@ def issue_round(
     plan = plan_issuance(leaves, states, factor_years, batch_size, (int(round_start_s), int(round_end_s)))
     say(f"round {round_id}: {len(leaves)} leaves, {plan.leaf_count} to issue in {len(plan.batches)} batch(es), "
         f"{len(plan.skipped)} left out")
-    done = sum(1 for _, reason in plan.skipped if reason == ALREADY_CERTIFIED)
-    if done:
-        say(f"  {done} leaf(s) already certified")
+    for kind, count in sorted(reason_counts(plan).items()):
+        say(f"  {count} leaf(s) {kind}")
     for leaf, reason in plan.skipped:
         if reason != ALREADY_CERTIFIED:
             say(f"  left out: installation {leaf[0]}, {iso_utc(leaf[1])} to {iso_utc(leaf[2])}: {reason}")

@@ -1,8 +1,10 @@
 """Certified generation: InstallationRegistry, GenerationOracle, GenerationCertificates, EnergySales.
 
 Wiring: the deployer is admin of all four, registrar of the registry and tariff setter of sales;
+the registry links installations only to live projects of ``deployed["Projects"]``;
 GenerationCertificates gets the registry's CERTIFIER_ROLE; EnergySales pays project revenue into
-``deployed["Crowdfunding"]`` (the market component must come first). Oracle signers: on local chains
+``deployed["Crowdfunding"]`` (the market component must come first) and gives offtakers a
+withdrawal notice of WITHDRAWAL_NOTICE_S. Oracle signers: on local chains
 (anvil 31337, ganache 1337) the deployer, quorum 1 (add the independent verifier and raise the quorum
 afterwards, as the demo does); elsewhere ORACLE_SIGNERS (comma-separated addresses) and ORACLE_QUORUM
 from the environment.
@@ -24,6 +26,8 @@ from brownie import (
 from brownie.network.account import LocalAccount
 
 from scripts.deployment import DeploymentError, is_local_chain
+
+WITHDRAWAL_NOTICE_S = 7 * 24 * 3600  # an offtaker's deposit keeps paying settlements for 7 days after a request
 
 
 def oracle_signers(deployer: LocalAccount, chain_id: int, local: bool) -> tuple[list[str], int]:
@@ -49,20 +53,22 @@ def oracle_signers(deployer: LocalAccount, chain_id: int, local: bool) -> tuple[
 
 def deploy_energy(deployer: LocalAccount, deployed: dict[str, Contract]) -> dict[str, Contract]:
     """Deploy and wire the four energy contracts; returns them by manifest name."""
-    for required, component in (("PaymentToken", "token"), ("Crowdfunding", "market")):
+    for required, component in (("PaymentToken", "token"), ("Projects", "market"), ("Crowdfunding", "market")):
         if required not in deployed:
             raise DeploymentError(
-                f"energy needs deployed[{required!r}] (from the {component} component) for EnergySales: "
+                f"energy needs deployed[{required!r}] (from the {component} component): "
                 f"deploy {component} before energy in scripts/deploy.py suite()"
             )
     tx = {"from": deployer}
-    registry = InstallationRegistry.deploy(deployer, tx)
+    registry = InstallationRegistry.deploy(deployer, deployed["Projects"], tx)
     registry.grantRole(registry.REGISTRAR_ROLE(), deployer, tx)
     signers, quorum = oracle_signers(deployer, chain.id, is_local_chain())
     oracle = GenerationOracle.deploy(deployer, signers, quorum, tx)
     certificates = GenerationCertificates.deploy(deployer, oracle, registry, tx)
     registry.grantRole(registry.CERTIFIER_ROLE(), certificates, tx)
-    sales = EnergySales.deploy(deployer, deployed["PaymentToken"], registry, certificates, deployed["Crowdfunding"], tx)
+    sales = EnergySales.deploy(
+        deployer, deployed["PaymentToken"], registry, certificates, deployed["Crowdfunding"], WITHDRAWAL_NOTICE_S, tx
+    )
     return {
         "InstallationRegistry": registry,
         "GenerationOracle": oracle,

@@ -7,7 +7,8 @@ oracle/signing.py exactly as the oracle will make them.
 import pytest
 from eth_account import Account
 
-from energy_helpers import FACTOR_2025_G_PER_KWH, FACTOR_2026_G_PER_KWH, installation_params
+from energy_helpers import FACTOR_2025_G_PER_KWH, FACTOR_2026_G_PER_KWH, WITHDRAWAL_NOTICE_S, installation_params
+from scripts.bench_energy import create_live_project, deploy_projects
 
 SIGNER_KEYS = ["0x" + f"{i:064x}" for i in (0xA11CE5, 0xB0B5, 0xCA5E)]
 UNKNOWN_KEY = "0x" + f"{0xBADBAD:064x}"
@@ -35,8 +36,20 @@ def address_of(key):
 
 
 @pytest.fixture(scope="module")
-def registry(InstallationRegistry, operator):
-    contract = InstallationRegistry.deploy(operator, {"from": operator})
+def projects(token, operator):
+    """A real Projects (deployed as scripts/deployment/market.py does); the operator may create projects."""
+    return deploy_projects(operator, token)
+
+
+@pytest.fixture(scope="module")
+def project_id(projects, operator):
+    """A live (Matched, self-funded) marketplace project owned by the operator."""
+    return create_live_project(projects, operator, operator)
+
+
+@pytest.fixture(scope="module")
+def registry(InstallationRegistry, projects, operator):
+    contract = InstallationRegistry.deploy(operator, projects, {"from": operator})
     contract.grantRole(contract.REGISTRAR_ROLE(), operator, {"from": operator})
     contract.setEmissionFactor(2026, FACTOR_2026_G_PER_KWH, "test factor 2026", {"from": operator})
     contract.setEmissionFactor(2025, FACTOR_2025_G_PER_KWH, "test factor 2025", {"from": operator})
@@ -62,7 +75,7 @@ def revenue(MockProjectRevenue, token, operator):
 
 @pytest.fixture(scope="module")
 def sales(EnergySales, token, registry, certificates, revenue, operator):
-    return EnergySales.deploy(operator, token, registry, certificates, revenue, {"from": operator})
+    return EnergySales.deploy(operator, token, registry, certificates, revenue, WITHDRAWAL_NOTICE_S, {"from": operator})
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +85,6 @@ def site(registry, alice, operator):
 
 
 @pytest.fixture(scope="module")
-def project_site(registry, site, bob, operator):
-    """Installation 2: linked to marketplace project 7; beneficiary bob."""
-    return registry.registerInstallation(installation_params(bob, 7, "BL-0002"), {"from": operator}).return_value
+def project_site(registry, site, project_id, bob, operator):
+    """Installation 2: linked to the live marketplace project `project_id`; beneficiary bob."""
+    return registry.registerInstallation(installation_params(bob, project_id, "BL-0002"), {"from": operator}).return_value

@@ -10,6 +10,7 @@ from brownie import chain
 
 from oracle.merkle import StandardMerkleTree, generation_leaf_types, reading_leaf_types
 from oracle.signing import Round, round_as_tuple, round_from_generation_tree, sign_round
+from scripts.deployment.energy import WITHDRAWAL_NOTICE_S  # noqa: F401  (re-exported for the tests)
 from scripts.issue_round import leaf_arg  # noqa: F401  (re-exported for the tests)
 
 DAY_S = 86_400
@@ -18,6 +19,7 @@ YEAR_2026_START = 1_767_225_600  # 2026-01-01T00:00:00Z
 YEAR_2025_START = 1_735_689_600  # 2025-01-01T00:00:00Z
 FACTOR_2026_G_PER_KWH = 350
 FACTOR_2025_G_PER_KWH = 380
+FIRST_DAY = 10  # test installations are commissioned at the start of day 10 of 2026: their first leaf starts there
 
 
 def day_start(day_index: int, year_start: int = YEAR_2026_START) -> int:
@@ -87,21 +89,30 @@ def issue(certificates: Any, signed: SignedRound, leaf: Sequence[Any], sender: A
     return certificates.issue(signed.round_id, leaf_arg(leaf), signed.proof(leaf), {"from": sender})
 
 
-def installation_params(beneficiary: Any, project_id: int = 0, serial: str = "BL-0001") -> tuple[Any, ...]:
-    """InstallationParams for a 30 kWp PTSP rooftop in Santiago."""
+def installation_params(
+    beneficiary: Any, project_id: int = 0, serial: str = "BL-0001", commissioned_at: int | None = None
+) -> tuple[Any, ...]:
+    """InstallationParams for a 30 kWp PTSP rooftop in Santiago, commissioned at the start of day
+    FIRST_DAY of 2026 unless `commissioned_at` says otherwise."""
     return (
         beneficiary,
         30_000,
         -33_448_900,
         -70_669_300,
         13101,
-        day_start(0, YEAR_2025_START),
+        day_start(FIRST_DAY) if commissioned_at is None else commissioned_at,
         project_id,
         "PV rooftop, monocrystalline",
         "blue'Log X-1000",
         serial,
         "PTSP",
     )
+
+
+def agree_terms(sales: Any, installation_id: int, offtaker: Any, tariff_clp_per_kwh: int, valid_from: int, admin: Any) -> Any:
+    """The tariff role proposes and `offtaker` accepts terms; returns the acceptance."""
+    sales.proposeTerms(installation_id, offtaker, tariff_clp_per_kwh, valid_from, {"from": admin})
+    return sales.acceptTerms(installation_id, tariff_clp_per_kwh, valid_from, {"from": offtaker})
 
 
 def node_signature(account: Any, round_: Round, oracle_address: Any) -> str:

@@ -104,14 +104,14 @@ def test_a_proof_for_another_leaf_of_the_batch_is_rejected(certificates, days10_
 
 def test_the_same_leaf_twice_in_a_batch_is_rejected(certificates, registry, days10_11, alice, bob, mallory):
     signed, leaves = days10_11
-    with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodAlreadyCertified: 1, .*"):
+    with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodNotNext: 1, .*"):
         issue_batch(certificates, signed, [leaves[0], leaves[0]], mallory)
     assert_nothing_issued(certificates, registry, alice, bob)
 
 
 def test_periods_of_one_installation_must_come_in_order(certificates, registry, days10_11, alice, bob, mallory):
     signed, leaves = days10_11
-    with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodAlreadyCertified: 1, .*"):
+    with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodNotNext: 1, .*"):
         issue_batch(certificates, signed, [leaves[1], leaves[0]], mallory)
     assert_nothing_issued(certificates, registry, alice, bob)
 
@@ -119,7 +119,7 @@ def test_periods_of_one_installation_must_come_in_order(certificates, registry, 
 def test_a_batch_cannot_recertify_an_issued_period(certificates, days10_11, alice, mallory):
     signed, leaves = days10_11
     issue(certificates, signed, leaves[0], mallory)
-    with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodAlreadyCertified: 1, .*"):
+    with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodNotNext: 1, .*"):
         issue_batch(certificates, signed, [leaves[2], leaves[0]], mallory)
     assert certificates.certificateCount() == 1
     assert certificates.balanceOf(alice, 1) == leaves[0][3]
@@ -195,5 +195,5 @@ def test_a_reentrant_issue_cannot_certify_a_period_twice(
     receiver.arm(1, leaf_arg(leaf), signed.proof(leaf), {"from": mallory})
     # The re-entered issue of the same leaf fails because the watermark already moved to its end, and
     # its revert undoes the whole batch (so no certificate and no reenteredTokenId remain).
-    with brownie.reverts(revert_pattern=rf"InstallationRegistryPeriodAlreadyCertified: 3, {leaf[1]}, {leaf[2]}"):
+    with brownie.reverts(revert_pattern=rf"InstallationRegistryPeriodNotNext: 3, {leaf[1]}, {leaf[2]}"):
         issue_batch(certificates, signed, [leaf], mallory)

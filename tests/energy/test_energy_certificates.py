@@ -12,6 +12,7 @@ from energy_helpers import (
     DAY_S,
     FACTOR_2025_G_PER_KWH,
     FACTOR_2026_G_PER_KWH,
+    FIRST_DAY,
     YEAR_2025_START,
     day_leaf,
     installation_params,
@@ -121,8 +122,12 @@ def test_mitigation_is_wh_times_factor_of_the_year(certificates, issued, day10):
     assert certificates.mitigationGrams(issued, 999) == 999 * FACTOR_2026_G_PER_KWH // 1000
 
 
-def test_year_of_a_2025_period_uses_the_2025_factor(certificates, oracle, site, signer_keys, mallory):
-    leaf = (site, YEAR_2025_START + 364 * DAY_S, YEAR_2025_START + 365 * DAY_S, 10_000, b"\x01" * 32)
+def test_year_of_a_2025_period_uses_the_2025_factor(certificates, registry, oracle, signer_keys, operator, mallory):
+    start = YEAR_2025_START + 364 * DAY_S
+    old_site = registry.registerInstallation(
+        installation_params(operator, serial="BL-2025", commissioned_at=start), {"from": operator}
+    ).return_value
+    leaf = (old_site, start, start + DAY_S, 10_000, b"\x01" * 32)
     signed = make_round(1, [leaf])
     submit(oracle, signed, signer_keys, mallory)
     issue(certificates, signed, leaf, mallory)
@@ -130,8 +135,11 @@ def test_year_of_a_2025_period_uses_the_2025_factor(certificates, oracle, site, 
     assert certificates.mitigationGrams(1, 10_000) == 10_000 * FACTOR_2025_G_PER_KWH // 1000
 
 
-def test_issuing_without_an_emission_factor_for_the_year_reverts(certificates, oracle, site, signer_keys, mallory):
-    leaf = (site, 1_704_067_200, 1_704_153_600, 10_000, b"\x01" * 32)  # 2024-01-01
+def test_issuing_without_an_emission_factor_for_the_year_reverts(certificates, registry, oracle, signer_keys, operator, mallory):
+    old_site = registry.registerInstallation(
+        installation_params(operator, serial="BL-2024", commissioned_at=1_704_067_200), {"from": operator}
+    ).return_value
+    leaf = (old_site, 1_704_067_200, 1_704_153_600, 10_000, b"\x01" * 32)  # 2024-01-01
     signed = make_round(1, [leaf])
     submit(oracle, signed, signer_keys, mallory)
     with brownie.reverts(revert_pattern=r"InstallationRegistryEmissionFactorNotSet: 2024"):
@@ -140,7 +148,7 @@ def test_issuing_without_an_emission_factor_for_the_year_reverts(certificates, o
 
 def test_same_leaf_twice_is_rejected(certificates, issued, day10, mallory):
     signed, leaves = day10
-    with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodAlreadyCertified: .*"):
+    with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodNotNext: .*"):
         issue(certificates, signed, leaves[0], mallory)
 
 
@@ -149,17 +157,19 @@ def test_overlapping_period_in_a_later_round_is_rejected(certificates, oracle, i
     overlap = day_leaf(1, 10, days=2)
     signed = make_round(2, [overlap])
     submit(oracle, signed, signer_keys, mallory)
-    with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodAlreadyCertified: .*"):
+    with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodNotNext: .*"):
         issue(certificates, signed, overlap, mallory)
 
 
-def test_skipped_earlier_period_cannot_be_issued_later(certificates, oracle, site, signer_keys, mallory):
-    day5, day6 = day_leaf(site, 5), day_leaf(site, 6)
-    signed = make_round(1, [day5, day6])
+def test_a_later_period_waits_for_the_one_at_the_watermark(certificates, oracle, site, signer_keys, mallory):
+    first, second = day_leaf(site, FIRST_DAY), day_leaf(site, FIRST_DAY + 1)
+    signed = make_round(1, [first, second])
     submit(oracle, signed, signer_keys, mallory)
-    issue(certificates, signed, day6, mallory)
-    with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodAlreadyCertified: .*"):
-        issue(certificates, signed, day5, mallory)
+    with brownie.reverts(revert_pattern=rf"InstallationRegistryPeriodNotNext: {site}, {second[1]}, {first[1]}"):
+        issue(certificates, signed, second, mallory)
+    issue(certificates, signed, first, mallory)
+    issue(certificates, signed, second, mallory)
+    assert certificates.certifiedUntil(site) == second[2]
 
 
 def test_next_period_after_the_watermark_issues(certificates, oracle, issued, signer_keys, mallory):
@@ -402,9 +412,10 @@ def test_emission_factor_year_is_the_utc_year_of_the_period_start(
     certificates, registry, oracle, site, signer_keys, operator, mallory, start, year
 ):
     registry.setEmissionFactor(2024, 400, "test 2024", {"from": operator})
-    params = list(installation_params(operator, serial="BL-2023"))
-    params[5] = 1_672_531_200  # commissioned 2023-01-01, before every period tested
-    old_site = registry.registerInstallation(tuple(params), {"from": operator}).return_value
+    # commissioned at the period tested: the first leaf starts at the commissioning date
+    old_site = registry.registerInstallation(
+        installation_params(operator, serial="BL-2023", commissioned_at=start), {"from": operator}
+    ).return_value
     leaf = (old_site, start, start + DAY_S, 1_000, b"\x02" * 32)
     signed = make_round(1, [leaf])
     submit(oracle, signed, signer_keys, mallory)
@@ -418,5 +429,5 @@ def test_generation_before_commissioning_cannot_be_certified(certificates, regis
     leaf = (site, commissioned - DAY_S, commissioned, 1_000, b"\x03" * 32)
     signed = make_round(1, [leaf])
     submit(oracle, signed, signer_keys, mallory)
-    with brownie.reverts(revert_pattern=rf"InstallationRegistryPeriodAlreadyCertified: {site}, {commissioned - DAY_S}, {commissioned}"):
+    with brownie.reverts(revert_pattern=rf"InstallationRegistryPeriodNotNext: {site}, {commissioned - DAY_S}, {commissioned}"):
         issue(certificates, signed, leaf, mallory)

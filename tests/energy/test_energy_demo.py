@@ -2,6 +2,7 @@
 
 import pytest
 
+from scripts.bench_energy import deploy_projects
 from scripts.demo_energy import energy_walkthrough, synthetic_readings_wh
 from scripts.deployment.energy import deploy_energy
 
@@ -9,7 +10,8 @@ from scripts.deployment.energy import deploy_energy
 @pytest.fixture(scope="module")
 def deployment(token, MockProjectRevenue, operator):
     crowdfunding = MockProjectRevenue.deploy(token, {"from": operator})
-    contracts = deploy_energy(operator, {"PaymentToken": token, "Crowdfunding": crowdfunding})
+    projects = deploy_projects(operator, token)
+    contracts = deploy_energy(operator, {"PaymentToken": token, "Projects": projects, "Crowdfunding": crowdfunding})
     contracts["PaymentToken"] = token
     return contracts
 
@@ -29,6 +31,7 @@ def test_walkthrough_certifies_retires_exports_and_settles(deployment, accounts,
     assert certificates.retirementCount() == 1
     assert certificates.exportCount() == 1
     assert sales.isSettled(1)
+    assert sales.termsCount(1) == 1
     assert deployment["GenerationOracle"].quorum() == 2
     assert "marketplace-project installation is skipped" in out
     assert "kgCO2e" in out

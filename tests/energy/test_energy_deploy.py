@@ -2,16 +2,19 @@
 
 import pytest
 
-from energy_helpers import day_leaf, installation_params, issue, make_round, node_signature
+from energy_helpers import FIRST_DAY, agree_terms, day_leaf, day_start, installation_params, issue, make_round, node_signature
+from scripts.bench_energy import create_live_project, deploy_projects
 from scripts.deployment import DeploymentError
-from scripts.deployment.energy import deploy_energy, oracle_signers
+from scripts.deployment.energy import WITHDRAWAL_NOTICE_S, deploy_energy, oracle_signers
 
 
 @pytest.fixture(scope="module")
 def energy(token, MockProjectRevenue, operator):
     crowdfunding = MockProjectRevenue.deploy(token, {"from": operator})
-    deployed = deploy_energy(operator, {"PaymentToken": token, "Crowdfunding": crowdfunding})
+    projects = deploy_projects(operator, token)
+    deployed = deploy_energy(operator, {"PaymentToken": token, "Projects": projects, "Crowdfunding": crowdfunding})
     deployed["Crowdfunding"] = crowdfunding
+    deployed["Projects"] = projects
     return deployed
 
 
@@ -19,9 +22,11 @@ def test_returns_the_four_manifest_names(energy):
     assert {"InstallationRegistry", "GenerationOracle", "GenerationCertificates", "EnergySales"} <= set(energy)
 
 
-def test_missing_crowdfunding_raises_deployment_error(token, operator):
-    with pytest.raises(DeploymentError, match="Crowdfunding.*market"):
+def test_missing_projects_or_crowdfunding_raises_deployment_error(token, operator):
+    with pytest.raises(DeploymentError, match="Projects.*market"):
         deploy_energy(operator, {"PaymentToken": token})
+    with pytest.raises(DeploymentError, match="Crowdfunding.*market"):
+        deploy_energy(operator, {"PaymentToken": token, "Projects": token})
 
 
 def test_missing_payment_token_raises_deployment_error(operator):
@@ -38,6 +43,8 @@ def test_roles_are_wired(energy, operator):
     assert certificates.oracle() == energy["GenerationOracle"]
     sales = energy["EnergySales"]
     assert sales.hasRole(sales.TARIFF_ROLE(), operator)
+    assert sales.withdrawalNoticeS() == WITHDRAWAL_NOTICE_S == 7 * 86_400
+    assert registry.projects() == energy["Projects"]
 
 
 def test_local_chain_oracle_signer_is_the_deployer(energy, operator):
@@ -71,15 +78,16 @@ def test_deployed_suite_certifies_and_settles_into_the_project(energy, token, op
     registry, oracle = energy["InstallationRegistry"], energy["GenerationOracle"]
     certificates, sales = energy["GenerationCertificates"], energy["EnergySales"]
     registry.setEmissionFactor(2026, 350, "test", {"from": operator})
-    registry.registerInstallation(installation_params(alice, 3), {"from": operator})
-    leaf = day_leaf(1, 20, 10_000)
+    project_id = create_live_project(energy["Projects"], operator, operator)
+    registry.registerInstallation(installation_params(alice, project_id), {"from": operator})
+    agree_terms(sales, 1, carol, 100, day_start(FIRST_DAY), operator)
+    leaf = day_leaf(1, FIRST_DAY, 10_000)
     signed = make_round(1, [leaf])
     oracle.submitRound(signed.as_tuple(), [node_signature(operator, signed.round, oracle.address)], {"from": mallory})
     issue(certificates, signed, leaf, mallory)
     token.mint(carol, 10_000, {"from": operator})
     token.approve(sales, 10_000, {"from": carol})
     sales.deposit(10_000, {"from": carol})
-    sales.setTerms(1, carol, 100, {"from": operator})
     sales.settle(1, 1, {"from": mallory})
-    assert energy["Crowdfunding"].revenueOf(3) == 1_000
+    assert energy["Crowdfunding"].revenueOf(project_id) == 1_000
     assert certificates.balanceOf(alice, 1) == 10_000

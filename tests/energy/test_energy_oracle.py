@@ -59,20 +59,24 @@ def test_signature_order_does_not_matter(oracle, round1, signer_keys, mallory):
     assert oracle.lastRoundId() == 1
 
 
-def test_round_ids_may_skip_but_must_increase(oracle, signer_keys, mallory):
-    submit(oracle, make_round(5, [day_leaf(1, 10)]), signer_keys, mallory)
-    with brownie.reverts(revert_pattern=r"GenerationOracleStaleRound: 3, 5"):
+def test_round_ids_increase_by_exactly_one(oracle, signer_keys, mallory):
+    with brownie.reverts(revert_pattern=r"GenerationOracleRoundNotNext: 5, 1"):
+        submit(oracle, make_round(5, [day_leaf(1, 10)]), signer_keys, mallory)
+    submit(oracle, make_round(1, [day_leaf(1, 10)]), signer_keys, mallory)
+    with brownie.reverts(revert_pattern=r"GenerationOracleRoundNotNext: 3, 2"):
         submit(oracle, make_round(3, [day_leaf(1, 11)]), signer_keys, mallory)
+    submit(oracle, make_round(2, [day_leaf(1, 11)]), signer_keys, mallory)
+    assert oracle.lastRoundId() == 2
 
 
 def test_same_round_twice_is_rejected(oracle, round1, signer_keys, mallory):
     submit(oracle, round1, signer_keys, mallory)
-    with brownie.reverts(revert_pattern=r"GenerationOracleStaleRound: 1, 1"):
+    with brownie.reverts(revert_pattern=r"GenerationOracleRoundNotNext: 1, 2"):
         submit(oracle, round1, signer_keys, mallory)
 
 
-def test_round_zero_is_stale(oracle, signer_keys, mallory):
-    with brownie.reverts(revert_pattern=r"GenerationOracleStaleRound: 0, 0"):
+def test_round_zero_is_not_next(oracle, signer_keys, mallory):
+    with brownie.reverts(revert_pattern=r"GenerationOracleRoundNotNext: 0, 1"):
         submit(oracle, make_round(0, [day_leaf(1, 10)]), signer_keys, mallory)
 
 
@@ -236,7 +240,8 @@ def test_mallory_cannot_call_admin_functions(oracle, mallory, call):
         call(oracle, mallory)
 
 
-def test_round_id_above_max_is_rejected(oracle, signer_keys, mallory):
-    too_large = oracle.MAX_ROUND_ID() + 1
-    with brownie.reverts(revert_pattern=rf"GenerationOracleRoundIdTooLarge: {too_large}, {too_large - 1}"):
-        submit(oracle, make_round(too_large, [day_leaf(1, 10)]), signer_keys, mallory)
+def test_round_ids_at_and_above_max_are_not_next(oracle, signer_keys, mallory):
+    """Ids increase by one, so nobody reaches MAX_ROUND_ID (2^32 - 1) and blocks later rounds."""
+    for round_id in (oracle.MAX_ROUND_ID(), oracle.MAX_ROUND_ID() + 1):
+        with brownie.reverts(revert_pattern=rf"GenerationOracleRoundNotNext: {round_id}, 1"):
+            submit(oracle, make_round(round_id, [day_leaf(1, 10)]), signer_keys, mallory)

@@ -2,8 +2,9 @@
 in batches, no Wh of an installation is certified twice: its certificates cover disjoint periods,
 each is a verified leaf, and their total never exceeds the sum over its distinct verified periods.
 A batch mints all of its leaves or none. Each issue / issueBatch succeeds exactly when a Python
-model of the watermark predicts (a leaf issues iff its period starts at or after its installation's
-certifiedUntil, starting at the commissioning date), and the certificates are exactly the predicted ones."""
+model of the watermark predicts (a leaf issues iff its period starts EXACTLY at its installation's
+certifiedUntil, which starts at the commissioning date), fails with exactly the predicted
+InstallationRegistryPeriodNotNext otherwise, and the certificates are exactly the predicted ones."""
 
 from collections import defaultdict
 
@@ -12,13 +13,13 @@ from brownie.test import given
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from energy_helpers import DAY_S, day_start, issue, leaf_arg, make_round, submit
+from energy_helpers import FIRST_DAY, day_start, issue, leaf_arg, make_round, submit
 
 leaf_spec = st.tuples(
     st.sampled_from([1, 2]),  # installation
-    st.integers(min_value=0, max_value=8),  # first day
+    st.integers(min_value=0, max_value=5),  # first day, counted from the commissioning day
     st.integers(min_value=1, max_value=3),  # length in days
-    st.integers(min_value=1, max_value=10**9),  # energy Wh
+    st.integers(min_value=1, max_value=720_000),  # energy Wh (at most 30 kW x 24 h: within capacity)
     st.integers(min_value=0, max_value=2),  # round it is published in
 )
 
@@ -44,23 +45,24 @@ def batches_of(specs, order, joins):
 
 
 def predict(batches, leaves, watermarks):
-    """The contract's rule, in Python: a leaf issues iff its period starts at or after its
+    """The contract's rule, in Python: a leaf issues iff its period starts exactly at its
     installation's watermark, which then moves to the period's end; a batch issues iff all of its
     leaves do, taken in order with the watermark moving, else nothing changes. Returns, per batch,
-    whether it succeeds, the predicted certificates (in token id order) and the final watermarks."""
+    None when it succeeds or the exact revert message of its first failing leaf, the predicted
+    certificates (in token id order) and the final watermarks."""
     watermarks = dict(watermarks)
     outcomes, certificates = [], []
     for batch in batches:
         trial = dict(watermarks)
-        ok = True
+        error = None
         for i in batch:
             inst, start, end = leaves[i][:3]
-            if start < trial[inst]:
-                ok = False
+            if start != trial[inst]:
+                error = f"InstallationRegistryPeriodNotNext: {inst}, {start}, {trial[inst]}"
                 break
             trial[inst] = end
-        outcomes.append(ok)
-        if ok:
+        outcomes.append(error)
+        if error is None:
             watermarks = trial
             certificates.extend(batch)
     return outcomes, certificates, watermarks
@@ -80,7 +82,8 @@ def test_random_leaves_in_random_order_never_certify_wh_twice(
     # brownie.test.given reverts the chain to the state before the first example at the start of
     # every later example, so each example starts from the module fixtures' state.
     specs, order, joins = scenario
-    leaves = [(inst, day_start(d), day_start(d) + n * DAY_S, wh, bytes([inst, d, n]) * 8 + b"\0" * 8) for inst, d, n, wh, _ in specs]
+    leaves = [(inst, day_start(FIRST_DAY + d), day_start(FIRST_DAY + d + n), wh, bytes([inst, d, n]) * 8 + b"\0" * 8)
+              for inst, d, n, wh, _ in specs]
     rounds = {}
     round_of = {}  # leaf index -> round id
     for round_index in sorted({s[4] for s in specs}):
@@ -94,7 +97,7 @@ def test_random_leaves_in_random_order_never_certify_wh_twice(
     commissioned = {inst: registry.installation(inst)["commissionedAt"] for inst in (site, project_site)}
     expected_outcomes, expected_leaves, expected_watermarks = predict(batches, leaves, commissioned)
 
-    for batch, expected_ok in zip(batches, expected_outcomes):
+    for batch, expected_error in zip(batches, expected_outcomes):
         signed = rounds[specs[batch[0]][4]]
         before = certificates.certificateCount()
         try:
@@ -104,11 +107,11 @@ def test_random_leaves_in_random_order_never_certify_wh_twice(
                 tx = certificates.issueBatch(signed.round_id, [leaf_arg(leaves[i]) for i in batch],
                                              [signed.proof(leaves[i]) for i in batch], {"from": mallory})
         except VirtualMachineError as exc:
-            assert not expected_ok, f"batch {batch} reverted but every leaf starts at or after its watermark: {exc.revert_msg}"
-            assert "InstallationRegistryPeriodAlreadyCertified" in str(exc.revert_msg)
+            assert expected_error is not None, f"batch {batch} reverted but every leaf starts at its watermark: {exc.revert_msg}"
+            assert str(exc.revert_msg) == expected_error
             assert certificates.certificateCount() == before, "a failed batch minted something"
         else:
-            assert expected_ok, f"batch {batch} issued although a leaf starts before its installation's watermark"
+            assert expected_error is None, f"batch {batch} issued although the model predicted {expected_error}"
             assert tx.return_value == before + 1
             assert certificates.certificateCount() == before + len(batch)
 

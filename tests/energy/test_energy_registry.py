@@ -3,13 +3,14 @@
 import brownie
 import pytest
 
-from energy_helpers import day_leaf, installation_params, issue, make_round, submit
+from energy_helpers import FIRST_DAY, day_leaf, day_start, installation_params, issue, make_round, submit
+from scripts.bench_energy import create_live_project
 
 ACTIVE, SUSPENDED, DECOMMISSIONED = 0, 1, 2
 
 
-def test_register_stores_every_field(registry, alice, operator):
-    tx = registry.registerInstallation(installation_params(alice, 5, "BL-9"), {"from": operator})
+def test_register_stores_every_field(registry, project_id, alice, operator):
+    tx = registry.registerInstallation(installation_params(alice, project_id, "BL-9"), {"from": operator})
     assert tx.return_value == 1
     inst = registry.installation(1)
     assert inst["beneficiary"] == alice
@@ -18,8 +19,8 @@ def test_register_stores_every_field(registry, alice, operator):
     assert inst["latE6"] == -33_448_900
     assert inst["lonE6"] == -70_669_300
     assert inst["communeCode"] == 13101
-    assert inst["commissionedAt"] == 1_735_689_600
-    assert inst["projectId"] == 5
+    assert inst["commissionedAt"] == day_start(FIRST_DAY)
+    assert inst["projectId"] == project_id
     assert inst["technology"] == "PV rooftop, monocrystalline"
     assert inst["dataloggerKind"] == "blue'Log X-1000"
     assert inst["dataloggerSerial"] == "BL-9"
@@ -27,7 +28,7 @@ def test_register_stores_every_field(registry, alice, operator):
     ev = tx.events["InstallationRegistered"]
     assert ev["installationId"] == 1
     assert ev["beneficiary"] == alice
-    assert ev["projectId"] == 5
+    assert ev["projectId"] == project_id
     assert ev["programme"] == "PTSP"
 
 
@@ -37,11 +38,11 @@ def test_ids_are_sequential_from_one(registry, site, project_site):
     assert registry.installationCount() == 2
 
 
-def test_installation_core_returns_beneficiary_status_project(registry, project_site, bob):
-    beneficiary, status, project_id = registry.installationCore(project_site)
+def test_installation_core_returns_beneficiary_status_project(registry, project_site, project_id, bob):
+    beneficiary, status, linked = registry.installationCore(project_site)
     assert beneficiary == bob
     assert status == ACTIVE
-    assert project_id == 7
+    assert linked == project_id
 
 
 @pytest.mark.parametrize("installation_id", [0, 3])
@@ -103,10 +104,38 @@ def test_set_zero_beneficiary_is_rejected(registry, site, operator):
         registry.setBeneficiary(site, "0x" + "00" * 20, {"from": operator})
 
 
-def test_set_project_id(registry, site, operator):
-    tx = registry.setProjectId(site, 42, {"from": operator})
-    assert tx.events["ProjectLinked"]["projectId"] == 42
-    assert registry.installation(site)["projectId"] == 42
+def test_set_project_id(registry, projects, site, operator):
+    project = create_live_project(projects, operator, operator)
+    tx = registry.setProjectId(site, project, {"from": operator})
+    assert tx.events["ProjectLinked"]["projectId"] == project
+    assert registry.installation(site)["projectId"] == project
+    assert tuple(registry.installationOfProject(project)) == (site, False)
+
+
+def test_setting_the_same_project_again_reverts(registry, project_site, project_id, operator):
+    with brownie.reverts(revert_pattern=rf"InstallationRegistryProjectUnchanged: {project_site}, {project_id}"):
+        registry.setProjectId(project_site, project_id, {"from": operator})
+
+
+def test_a_project_links_to_one_installation(registry, site, project_site, project_id, operator):
+    with brownie.reverts(revert_pattern=rf"InstallationRegistryProjectAlreadyLinked: {project_id}, {project_site}"):
+        registry.setProjectId(site, project_id, {"from": operator})
+    registry.setProjectId(project_site, 0, {"from": operator})  # unlinking frees the project
+    assert tuple(registry.installationOfProject(project_id)) == (0, False)
+    registry.setProjectId(site, project_id, {"from": operator})
+    assert tuple(registry.installationOfProject(project_id)) == (site, False)
+
+
+def test_installation_of_project_is_certified_once_a_certificate_is_issued(
+    registry, certificates, oracle, project_site, project_id, signer_keys, mallory
+):
+    assert tuple(registry.installationOfProject(project_id)) == (project_site, False)
+    leaf = day_leaf(project_site, FIRST_DAY)
+    signed = make_round(1, [leaf])
+    submit(oracle, signed, signer_keys, mallory)
+    issue(certificates, signed, leaf, mallory)
+    assert tuple(registry.installationOfProject(project_id)) == (project_site, True)
+    assert tuple(registry.installationOfProject(project_id + 1)) == (0, False)
 
 
 def test_set_datalogger(registry, site, operator):
@@ -149,7 +178,7 @@ def test_emission_factor_is_locked_once_a_certificate_uses_it(
 def test_authorize_issuance_only_for_certifier(registry, site, mallory, operator):
     for caller in (mallory, operator):
         with brownie.reverts(revert_pattern=r"AccessControlUnauthorizedAccount: .*"):
-            registry.authorizeIssuance(site, 2026, 1_767_225_600, 1_767_312_000, {"from": caller})
+            registry.authorizeIssuance(site, 2026, 1_767_225_600, 1_767_312_000, 1, {"from": caller})
 
 
 @pytest.mark.parametrize(
@@ -158,10 +187,10 @@ def test_authorize_issuance_only_for_certifier(registry, site, mallory, operator
         lambda r, a: r.registerInstallation(installation_params(a), {"from": a}),
         lambda r, a: r.setStatus(1, SUSPENDED, {"from": a}),
         lambda r, a: r.setBeneficiary(1, a, {"from": a}),
-        lambda r, a: r.setProjectId(1, 9, {"from": a}),
+        lambda r, a: r.setProjectId(1, 1, {"from": a}),
         lambda r, a: r.setDatalogger(1, "x", "y", {"from": a}),
         lambda r, a: r.setEmissionFactor(2031, 1, "fake", {"from": a}),
-        lambda r, a: r.authorizeIssuance(1, 2026, 1_767_225_600, 1_767_312_000, {"from": a}),
+        lambda r, a: r.authorizeIssuance(1, 2026, 1_767_225_600, 1_767_312_000, 1, {"from": a}),
         lambda r, a: r.grantRole(r.REGISTRAR_ROLE(), a, {"from": a}),
     ],
     ids=["register", "setStatus", "setBeneficiary", "setProjectId", "setDatalogger", "setEmissionFactor",
@@ -173,17 +202,17 @@ def test_mallory_cannot_call_role_gated_functions(registry, site, mallory, call)
 
 
 def test_a_second_certifier_cannot_certify_a_period_twice(registry, site, carol, operator):
-    """The registry itself refuses a period starting before the watermark: a certifier other than
+    """The registry itself refuses a period not starting at the watermark: a certifier other than
     GenerationCertificates (or a future one) cannot certify the same Wh again."""
     registry.grantRole(registry.CERTIFIER_ROLE(), carol, {"from": operator})
-    day, next_day = 1_767_225_600, 1_767_312_000  # 2026-01-01, 2026-01-02
-    tx = registry.authorizeIssuance(site, 2026, day, next_day, {"from": carol})
+    day, next_day = day_start(FIRST_DAY), day_start(FIRST_DAY + 1)
+    tx = registry.authorizeIssuance(site, 2026, day, next_day, 10_000, {"from": carol})
     assert tx.return_value == registry.installation(site)["beneficiary"]
     assert registry.certifiedUntil(site) == next_day
-    with brownie.reverts(revert_pattern=rf"InstallationRegistryPeriodAlreadyCertified: {site}, {day}, {next_day}"):
-        registry.authorizeIssuance(site, 2026, day, next_day, {"from": carol})
+    with brownie.reverts(revert_pattern=rf"InstallationRegistryPeriodNotNext: {site}, {day}, {next_day}"):
+        registry.authorizeIssuance(site, 2026, day, next_day, 10_000, {"from": carol})
     with brownie.reverts(revert_pattern=rf"InstallationRegistryInvalidPeriod: {next_day}, {next_day}"):
-        registry.authorizeIssuance(site, 2026, next_day, next_day, {"from": carol})
+        registry.authorizeIssuance(site, 2026, next_day, next_day, 10_000, {"from": carol})
     assert registry.certifiedUntil(site) == next_day
 
 

@@ -14,6 +14,7 @@ from scripts.issue_round import (
     load_round_tree,
     main,
     plan_issuance,
+    reason_counts,
 )
 
 ROOT = b"\x11" * 32
@@ -24,7 +25,7 @@ def leaf(installation_id, day, days=1, wh=10_000):
     return (installation_id, start, start + days * DAY_S, wh, ROOT)
 
 
-ACTIVE_FROM_DAY_0 = InstallationState(certified_until_s=day_start(0), active=True)
+ACTIVE_FROM_DAY_10 = InstallationState(certified_until_s=day_start(10), active=True)
 
 
 # --- plan_issuance (no chain) -------------------------------------------------------------------
@@ -32,7 +33,7 @@ ACTIVE_FROM_DAY_0 = InstallationState(certified_until_s=day_start(0), active=Tru
 
 def test_plan_keeps_each_installations_periods_in_order_and_batches_them():
     leaves = [leaf(2, 11), leaf(1, 12), leaf(2, 10), leaf(1, 10), leaf(1, 11)]
-    plan = plan_issuance(leaves, {1: ACTIVE_FROM_DAY_0, 2: ACTIVE_FROM_DAY_0}, {2026}, batch_size=2)
+    plan = plan_issuance(leaves, {1: ACTIVE_FROM_DAY_10, 2: ACTIVE_FROM_DAY_10}, {2026}, batch_size=2)
     assert plan.batches == [[leaf(1, 10), leaf(1, 11)], [leaf(1, 12), leaf(2, 10)], [leaf(2, 11)]]
     assert plan.skipped == []
     assert plan.leaf_count == 5
@@ -50,9 +51,39 @@ def test_plan_leaves_out_certified_and_overlapping_periods():
     ]
 
 
+def test_plan_makes_a_leaf_after_the_watermark_and_the_installations_later_leaves_wait():
+    """Installation 1 misses day 11 (day 12 would skip it for good): days 12 and 13 wait; the
+    watermark of installation 2 is day 10, so its day 11 waits too."""
+    leaves = [leaf(1, 10), leaf(1, 12), leaf(1, 13), leaf(2, 11)]
+    plan = plan_issuance(leaves, {1: ACTIVE_FROM_DAY_10, 2: ACTIVE_FROM_DAY_10}, {2026})
+    assert plan.batches == [[leaf(1, 10)]]
+    assert plan.skipped == [
+        (leaf(1, 12), "waits for a leaf starting at 2026-01-12T00:00Z"),
+        (leaf(1, 13), "waits for a leaf starting at 2026-01-12T00:00Z"),
+        (leaf(2, 11), "waits for a leaf starting at 2026-01-11T00:00Z"),
+    ]
+    assert reason_counts(plan) == {"waits for a leaf starting at the watermark": 3}
+
+
+def test_plan_takes_a_leaf_spanning_an_outage_from_the_watermark():
+    outage_covered = leaf(1, 10, days=3)  # days 10-12 in one leaf: the datalogger was offline
+    plan = plan_issuance([outage_covered, leaf(1, 13)], {1: ACTIVE_FROM_DAY_10}, {2026})
+    assert plan.batches == [[outage_covered, leaf(1, 13)]]
+    assert plan.skipped == []
+
+
+def test_plan_makes_the_leaves_after_an_unissuable_one_wait():
+    plan = plan_issuance([leaf(1, 10), leaf(1, 11)], {1: InstallationState(day_start(10), active=False)}, {2026})
+    assert plan.batches == []
+    assert plan.skipped == [
+        (leaf(1, 10), "installation 1 is not active"),
+        (leaf(1, 11), "waits for a leaf starting at 2026-01-11T00:00Z"),
+    ]
+
+
 def test_plan_leaves_out_what_would_revert_a_batch():
-    commissioned_2025 = InstallationState(day_start(0) - 365 * DAY_S, active=True)
-    states = {1: ACTIVE_FROM_DAY_0, 2: InstallationState(day_start(0), active=False), 3: commissioned_2025}
+    commissioned_2025 = InstallationState(day_start(10) - 365 * DAY_S, active=True)
+    states = {1: ACTIVE_FROM_DAY_10, 2: InstallationState(day_start(10), active=False), 3: commissioned_2025}
     leaves = [leaf(1, 10), leaf(2, 10), leaf(3, 10 - 365), leaf(9, 10)]
     plan = plan_issuance(leaves, states, {2026})
     assert plan.batches == [[leaf(1, 10)]]
@@ -65,7 +96,7 @@ def test_plan_leaves_out_what_would_revert_a_batch():
 
 def test_plan_rejects_a_batch_size_below_one():
     with pytest.raises(IssueRoundError, match="batch size must be at least 1"):
-        plan_issuance([leaf(1, 10)], {1: ACTIVE_FROM_DAY_0}, {2026}, batch_size=0)
+        plan_issuance([leaf(1, 10)], {1: ACTIVE_FROM_DAY_10}, {2026}, batch_size=0)
 
 
 # --- load_round_tree ----------------------------------------------------------------------------
@@ -141,7 +172,7 @@ def test_issue_round_issues_what_is_left_in_batches_and_a_rerun_sends_nothing(
     assert certificates.certifiedUntil(1) == leaves[1][2]
     assert certificates.certifiedUntil(2) == leaves[3][2]
     assert lines[0] == "round 1: 5 leaves, 3 to issue in 2 batch(es), 2 left out"
-    assert "  1 leaf(s) already certified" in lines
+    assert lines[1:3] == ["  1 leaf(s) already certified", "  1 leaf(s) installation 9 is not registered"]
     assert any("installation 9 is not registered" in line for line in lines)
     assert lines[-1].startswith("[2/2] 1 certificate(s), ids 4-4, gas ")
 
@@ -199,7 +230,7 @@ ROUND_PERIOD_S = (day_start(0), day_start(39))
 def test_plan_leaves_out_leaves_the_contract_always_rejects(bad, reason, round_period_s):
     """One such leaf in a batch would revert the batch on every rerun: it is left out instead."""
     good = leaf(2, 10)
-    plan = plan_issuance([bad, good], {1: ACTIVE_FROM_DAY_0, 2: ACTIVE_FROM_DAY_0}, {2026}, round_period_s=round_period_s)
+    plan = plan_issuance([bad, good], {1: ACTIVE_FROM_DAY_10, 2: ACTIVE_FROM_DAY_10}, {2026}, round_period_s=round_period_s)
     assert plan.batches == [[good]]
     assert plan.skipped == [(bad, reason)]
 
@@ -216,7 +247,38 @@ def test_issue_round_leaves_out_a_zero_energy_leaf_and_issues_the_rest(
     assert certificates.certificateCount() == 1
     assert certificates.balanceOf(bob, 1) == 50_000
     assert certificates.certifiedUntil(1) == registry.installation(1)["commissionedAt"]
-    assert lines[:2] == [
+    assert lines[:3] == [
         "round 1: 2 leaves, 1 to issue in 1 batch(es), 1 left out",
+        "  1 leaf(s) zero energy",
         "  left out: installation 1, 2026-01-11T00:00Z to 2026-01-12T00:00Z: zero energy",
     ]
+
+
+def test_issue_round_holds_back_leaves_after_a_missing_day_until_a_leaf_spans_it(
+    contracts, certificates, oracle, site, signer_keys, mallory
+):
+    """Round 1 lacks installation 1's day 10 (held back): days 11 and 12 wait, nothing is lost;
+    round 2's leaf spanning days 10-11 issues, then round 1's day 12 does (its day 11 is now
+    already certified, by the spanning leaf)."""
+    days = [day_leaf(1, 11), day_leaf(1, 12)]
+    first = make_round(1, days)
+    submit(oracle, first, signer_keys, mallory)
+    lines = []
+    assert issue_round(contracts, 1, first.tree, mallory, say=lines.append) == []
+    assert lines[1] == "  2 leaf(s) waits for a leaf starting at the watermark"
+    assert "waits for a leaf starting at 2026-01-11T00:00Z" in lines[2]
+    spanning = day_leaf(1, 10, days=2)
+    second = make_round(2, [spanning])
+    submit(oracle, second, signer_keys, mallory)
+    issue_round(contracts, 2, second.tree, mallory, say=lambda _: None)
+    again = []
+    issue_round(contracts, 1, first.tree, mallory, say=again.append)
+    assert again[:2] == ["round 1: 2 leaves, 1 to issue in 1 batch(es), 1 left out", "  1 leaf(s) already certified"]
+    assert certificates.certifiedUntil(1) == days[1][2]
+
+
+def test_issue_round_refuses_a_revoked_round(contracts, oracle, round1, operator, mallory):
+    signed, _ = round1
+    oracle.revokeRound(1, "meter fault", {"from": operator})
+    with pytest.raises(IssueRoundError, match="round 1 was revoked"):
+        issue_round(contracts, 1, signed.tree, mallory, say=lambda _: None)

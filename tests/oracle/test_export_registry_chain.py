@@ -9,6 +9,7 @@ from eth_account import Account
 
 from oracle.merkle import StandardMerkleTree, generation_leaf_types, reading_leaf_types
 from oracle.signing import round_as_tuple, round_from_generation_tree, sign_round
+from scripts.bench_energy import deploy_projects
 from scripts.export_registry import (
     ChainReader,
     ExportError,
@@ -39,10 +40,10 @@ def readings_root(installation_id: int, start: int) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def energy(InstallationRegistry, GenerationOracle, GenerationCertificates, operator, alice, bob, chain):
-    """Two installations (alice's, bob's), one round of three certificates, and on alice's first
-    certificate two retirements and an export lock."""
-    registry = InstallationRegistry.deploy(operator, {"from": operator})
+def energy(InstallationRegistry, GenerationOracle, GenerationCertificates, token, operator, alice, bob, chain):
+    """Two installations (alice's, bob's) commissioned on 1 January 2026, one round of three
+    certificates, and on alice's first certificate two retirements and an export lock."""
+    registry = InstallationRegistry.deploy(operator, deploy_projects(operator, token), {"from": operator})
     registry.grantRole(registry.REGISTRAR_ROLE(), operator, {"from": operator})
     registry.setEmissionFactor(2026, FACTOR_2026, "test factor 2026", {"from": operator})
     oracle = GenerationOracle.deploy(
@@ -52,7 +53,7 @@ def energy(InstallationRegistry, GenerationOracle, GenerationCertificates, opera
     registry.grantRole(registry.CERTIFIER_ROLE(), certificates, {"from": operator})
     for beneficiary, serial in ((alice, "BL-1"), (bob, "BL-2")):
         registry.registerInstallation(
-            (beneficiary, 30_000, -20_258_512, -69_785_423, 1401, JAN_1_2026 - 400 * DAY_S, 0,
+            (beneficiary, 30_000, -20_258_512, -69_785_423, 1401, JAN_1_2026, 0,
              "PV rooftop", "blue'Log X-1000", serial, "PTSP"),
             {"from": operator},
         )
