@@ -26,6 +26,8 @@ contract EnergySales is AccessControl, Pausable, ReentrancyGuard, IEnergySales {
 
     /// @inheritdoc IEnergySales
     bytes32 public constant TARIFF_ROLE = keccak256("TARIFF_ROLE");
+    /// @inheritdoc IEnergySales
+    uint256 public constant WITHDRAWAL_WINDOW_S = 1 days;
 
     /// @dev Terms (accepted or proposed) in one slot: 160 + 40 + 56 bits. validFrom is unix seconds
     ///      (< 2^40, checked); a tariff < 2^56 CLP per kWh (checked) is far above any real one.
@@ -144,6 +146,8 @@ contract EnergySales is AccessControl, Pausable, ReentrancyGuard, IEnergySales {
         if (block.timestamp < request.availableAt) {
             revert EnergySalesWithdrawalNotDue(msg.sender, request.availableAt, block.timestamp);
         }
+        uint256 expiresAt = uint256(request.availableAt) + WITHDRAWAL_WINDOW_S;
+        if (block.timestamp > expiresAt) revert EnergySalesWithdrawalExpired(msg.sender, expiresAt, block.timestamp);
         uint256 available = _deposits[msg.sender];
         amountClp = request.amountClp < available ? request.amountClp : available;
         delete _withdrawalRequests[msg.sender];

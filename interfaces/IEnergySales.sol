@@ -15,9 +15,11 @@ pragma solidity ^0.8.24;
 ///      start before the installation's certification watermark (so no issued certificate is ever
 ///      re-priced or moved to another offtaker), and follow each other in validFrom order. A
 ///      deposit leaves only through `requestWithdrawal` then, after the immutable notice period
-///      `withdrawalNoticeS()`, `withdraw`; during the notice the deposit keeps paying settlements,
-///      and anyone may settle, so the certificates already issued under accepted terms are paid
-///      before the withdrawal can take the money.
+///      `withdrawalNoticeS()`, `withdraw`, within `WITHDRAWAL_WINDOW_S` after that (a request
+///      left standing could otherwise be used at any later moment, e.g. to front-run the settlement
+///      of a certificate issued months after it); during the notice the deposit keeps paying
+///      settlements, and anyone may settle, so the certificates already issued under accepted terms
+///      are paid before the withdrawal can take the money.
 interface IEnergySales {
     /// @notice Emitted when the tariff role proposes terms to `offtaker` (replacing an earlier proposal).
     event TermsProposed(uint256 indexed installationId, address indexed offtaker, uint256 tariffClpPerKwh, uint64 validFrom);
@@ -77,6 +79,8 @@ interface IEnergySales {
     error EnergySalesNoWithdrawalRequested(address offtaker);
     /// @notice `offtaker`'s withdrawal is payable only from `availableAt` (now `blockTimestamp`).
     error EnergySalesWithdrawalNotDue(address offtaker, uint256 availableAt, uint256 blockTimestamp);
+    /// @notice `offtaker`'s withdrawal request lapsed at `expiredAt` (its payable window is over): request again.
+    error EnergySalesWithdrawalExpired(address offtaker, uint256 expiredAt, uint256 blockTimestamp);
     /// @notice A constructor argument is the zero address.
     error EnergySalesZeroAddress();
 
@@ -117,7 +121,8 @@ interface IEnergySales {
     function requestWithdrawal(uint256 amountClp) external;
 
     /// @notice Pays the caller's due withdrawal request: min(requested, remaining deposit).
-    /// @dev Reverts without a request or before its availableAt.
+    /// @dev Reverts without a request, before its availableAt, and after availableAt +
+    ///      WITHDRAWAL_WINDOW_S (the request lapsed: request again and wait the notice again).
     /// @return amountClp What was paid out.
     function withdraw() external returns (uint256 amountClp);
 
@@ -194,6 +199,10 @@ interface IEnergySales {
     /// @return amountClp Requested amount.
     /// @return availableAt When `withdraw` may pay it (unix s).
     function withdrawalRequestOf(address offtaker) external view returns (uint256 amountClp, uint64 availableAt);
+
+    /// @notice How long a due withdrawal request stays payable, in seconds (1 day).
+    /// @return Seconds after the request's availableAt.
+    function WITHDRAWAL_WINDOW_S() external view returns (uint256);
 
     /// @notice Seconds between requestWithdrawal and withdraw (immutable).
     /// @return Seconds.

@@ -12,7 +12,7 @@ from typing import Any, Callable
 from brownie import Contract, accounts, chain, network
 
 from scripts.demo_energy import energy_walkthrough
-from scripts.demo_market import market_walkthrough
+from scripts.demo_market import completion_walkthrough, market_walkthrough
 from scripts.deploy import contracts_from_manifest, deploy_suite
 from scripts.quiet import brownie_transaction_lines_hidden
 
@@ -28,6 +28,7 @@ def walkthroughs() -> list[tuple[str, Walkthrough]]:
     return [
         ("Market: participants, offers, matching, projects, crowdfunding, revenue", market_walkthrough),
         ("Certified generation: round, certificates, retirement, export, energy sales", energy_walkthrough),
+        ("Market, completion: a financed project's last tranche after its first certificate", completion_walkthrough),
     ]
 
 

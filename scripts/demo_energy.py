@@ -82,7 +82,7 @@ def energy_walkthrough(contracts: dict[str, Any], accounts: Any) -> None:
     tx = {"from": operator}
 
     day_start = (chain.time() // DAY_S - 1) * DAY_S  # yesterday 00:00 UTC
-    print(f"1. Register installations commissioned {_iso(day_start)} (registrar = operator)")
+    print(f"1. Register installations commissioned {utc_date(day_start)} (registrar = operator)")
     sites = [DemoSite("Liceo A-12, Santiago (PTSP, no project)", 30_000, municipality, 0)]
     project = funded_project(contracts)
     project_owner = None
@@ -119,7 +119,7 @@ def energy_walkthrough(contracts: dict[str, Any], accounts: Any) -> None:
     oracle.setQuorum(2, tx)
     print(f"   signers {oracle.signerCount()}, quorum {oracle.quorum()}")
 
-    print(f"4. Daily round for {_iso(day_start)} from 96 synthetic 15-minute readings per installation")
+    print(f"4. Daily round for {utc_date(day_start)} from 96 synthetic 15-minute readings per installation")
     leaves = []
     for installation_id, site in zip(ids, sites):
         readings = synthetic_readings_wh(site.capacity_w)
@@ -191,7 +191,7 @@ def energy_walkthrough(contracts: dict[str, Any], accounts: Any) -> None:
 def _agree_terms(sales: Any, installation_ids: list[int], offtaker: Any, valid_from: int, operator: Any) -> None:
     """Step 1b: the tariff role proposes terms from the commissioning date, the offtaker accepts
     them (before any certificate: terms never start before an installation's watermark)."""
-    print(f"   terms: {TARIFF_CLP_PER_KWH} CLP/kWh from {_iso(valid_from)}, proposed by the operator, "
+    print(f"   terms: {TARIFF_CLP_PER_KWH} CLP/kWh from {utc_date(valid_from)}, proposed by the operator, "
           f"accepted by the offtaker {str(offtaker)[:10]}...")
     for installation_id in installation_ids:
         sales.proposeTerms(installation_id, offtaker, TARIFF_CLP_PER_KWH, valid_from, {"from": operator})
@@ -202,5 +202,6 @@ def _utc_year(timestamp: int) -> int:
     return datetime.fromtimestamp(timestamp, tz=timezone.utc).year
 
 
-def _iso(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, tz=timezone.utc).date().isoformat()
+def utc_date(timestamp: int) -> str:
+    """A unix timestamp as its UTC date, 2027-05-31."""
+    return datetime.fromtimestamp(int(timestamp), tz=timezone.utc).date().isoformat()

@@ -2,7 +2,9 @@
 one crowdfunded project are matched and funded; the self-funded one is built and commissioned by its
 owner and manager (milestones paid out), the crowdfunded one is attested delivered and installed by the
 platform's inspector and waits for certified generation before its last tranche (installer, manager,
-fee) is released; both earn revenue.
+fee) is released; both earn revenue. ``completion_walkthrough`` runs after the energy walkthrough:
+the crowdfunded project's installation then has a certificate, so its manager commissions it and the
+last tranche is paid out.
 
 The matching step runs the off-chain matcher of scripts/match.py (read the book in a few calls,
 plan FIFO with the cheapest feasible offers, submit ``matchDemand``), as a cron job would.
@@ -14,7 +16,9 @@ from typing import Any
 
 from brownie import Contract, chain
 
+from scripts.demo_energy import utc_date
 from scripts.market_codes import KIND_NAMES as KINDS
+from scripts.market_codes import PROJECT_INSTALLED
 from scripts.market_codes import PROJECT_STATE_NAMES as PROJECT_STATES
 from scripts.market_codes import ROLE_INSTALLER as INSTALLER
 from scripts.market_codes import ROLE_INVESTOR as INVESTOR
@@ -31,6 +35,15 @@ def clp(amount: int) -> str:
     return f"{int(amount):,} CLP".replace(",", ".")
 
 
+def participant_names(accounts: Any) -> dict[Any, str]:
+    """The demo's name for each account it uses (accounts[0] is the operator: treasury and inspector)."""
+    names = {accounts[0]: "platform treasury", accounts[1]: "Ana (owner)", accounts[2]: "Bruno (owner)",
+             accounts[3]: "SolarAndes (provider)", accounts[4]: "Instala Sur (installer)",
+             accounts[5]: "Gestiona PV (manager)"}
+    names.update({accounts[6 + i]: f"investor {i + 1}" for i in range(3)})
+    return names
+
+
 def market_walkthrough(contracts: dict[str, Contract], accounts: Any) -> None:
     """Run the market walkthrough on deployed contracts (manifest names), printing every step."""
     token = contracts["PaymentToken"]
@@ -42,9 +55,7 @@ def market_walkthrough(contracts: dict[str, Contract], accounts: Any) -> None:
     ana, bruno = accounts[1], accounts[2]
     provider, installer, manager = accounts[3], accounts[4], accounts[5]
     investors = [accounts[6], accounts[7], accounts[8]]
-    names = {ana: "Ana (owner)", bruno: "Bruno (owner)", provider: "SolarAndes (provider)",
-             installer: "Instala Sur (installer)", manager: "Gestiona PV (manager)", operator: "platform treasury"}
-    names.update({inv: f"investor {i + 1}" for i, inv in enumerate(investors)})
+    names = participant_names(accounts)
 
     print("1. Participants register themselves (roles bitmask + profile URI)")
     for account, roles, uri in ((ana, OWNER, "ipfs://ana"), (bruno, OWNER | INVESTOR, "ipfs://bruno"),
@@ -121,7 +132,7 @@ def market_walkthrough(contracts: dict[str, Contract], accounts: Any) -> None:
     projects.confirmInstallation(crowd, {"from": operator}, silent=True)
     deadline = projects.project(crowd)["completionDeadline"]
     print(f"   project #{crowd}: {PROJECT_STATES[projects.project(crowd)['state']]} (inspector attested); "
-          f"commissioning waits for certified generation, due by {deadline} (unix s), else investors are refunded")
+          f"commissioning waits for certified generation, due by {utc_date(deadline)}, else investors are refunded")
     for account in (provider, installer, manager, operator):
         before = token.balanceOf(account)
         projects.withdraw({"from": account}, silent=True)
@@ -146,3 +157,42 @@ def market_walkthrough(contracts: dict[str, Contract], accounts: Any) -> None:
                   f"{clp(tx.return_value)} (gas {tx.gas_used:,})")
     print(f"   rounding remainder kept in Crowdfunding (paid as later deposits lift the floors): "
           f"{clp(token.balanceOf(crowdfunding))}")
+
+
+def completion_walkthrough(contracts: dict[str, Contract], accounts: Any) -> None:
+    """After the energy walkthrough: a financed project waiting in Installed whose installation now
+    has a certificate is commissioned by its manager, and its last tranche (installer, manager,
+    platform fee) is paid out; one still without a certificate keeps waiting (printed)."""
+    token, projects = contracts["PaymentToken"], contracts["Projects"]
+    installations = contracts["InstallationRegistry"]
+    names = participant_names(accounts)
+    by_address = {str(account): account for account in accounts}
+    waiting = [project_id for project_id in range(1, int(projects.projectCount()) + 1)
+               if projects.project(project_id)["needsFinancing"]
+               and projects.project(project_id)["state"] == PROJECT_INSTALLED]
+    print("1. Financed projects waiting for certified generation before their last tranche")
+    if not waiting:
+        print("   none")
+    paid = set()
+    for project_id in waiting:
+        installation_id, certified = installations.installationOfProject(project_id)
+        if not certified:
+            where = f"installation {installation_id}" if installation_id else "no installation linked yet"
+            print(f"   project #{project_id}: {where}, no certificate yet: still waiting")
+            continue
+        p = projects.project(project_id)
+        manager = by_address[str(p["manager"])]
+        tx = projects.confirmCommissioning(project_id, {"from": manager}, silent=True)
+        ev = tx.events["CommissioningConfirmed"]
+        print(f"   project #{project_id}: installation {installation_id} has certificates, so {names[manager]} "
+              f"commissions it: installer {clp(ev['installerClp'])}, manager {clp(ev['managerClp'])}, "
+              f"fee {clp(ev['feeClp'])} released (gas {tx.gas_used:,}); state "
+              f"{PROJECT_STATES[projects.project(project_id)['state']]}")
+        paid.update(str(a) for a in (p["installer"], p["manager"], projects.treasury()))
+    for address in sorted(paid):
+        account = by_address[address]
+        owed = projects.owedTo(account)
+        if owed:
+            projects.withdraw({"from": account}, silent=True)
+            print(f"   {names.get(account, address):<26} withdraws {clp(owed)}")
+    print(f"   escrow left in Projects: {clp(token.balanceOf(projects))}")

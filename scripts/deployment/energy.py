@@ -62,6 +62,8 @@ def deploy_energy(deployer: LocalAccount, deployed: dict[str, Contract]) -> dict
     tx = {"from": deployer}
     registry = InstallationRegistry.deploy(deployer, deployed["Projects"], tx)
     registry.grantRole(registry.REGISTRAR_ROLE(), deployer, tx)
+    # A financed project's last tranche waits for its installation's first certificate (Projects reads it here).
+    deployed["Projects"].setInstallationRegistry(registry, tx)
     signers, quorum = oracle_signers(deployer, chain.id, is_local_chain())
     oracle = GenerationOracle.deploy(deployer, signers, quorum, tx)
     certificates = GenerationCertificates.deploy(deployer, oracle, registry, tx)

@@ -45,6 +45,7 @@ def test_roles_are_wired(energy, operator):
     assert sales.hasRole(sales.TARIFF_ROLE(), operator)
     assert sales.withdrawalNoticeS() == WITHDRAWAL_NOTICE_S == 7 * 86_400
     assert registry.projects() == energy["Projects"]
+    assert energy["Projects"].installationRegistry() == registry  # a financed project's last tranche reads it
 
 
 def test_local_chain_oracle_signer_is_the_deployer(energy, operator):

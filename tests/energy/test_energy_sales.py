@@ -77,6 +77,19 @@ def test_deposit_and_withdraw_after_the_notice(sales, token, offtaker):
     assert [int(v) for v in sales.withdrawalRequestOf(offtaker)] == [0, 0]
 
 
+def test_withdrawal_request_lapses_after_its_window_and_can_be_made_again(sales, token, offtaker):
+    sales.requestWithdrawal(40_000, {"from": offtaker})
+    chain.sleep(WITHDRAWAL_NOTICE_S + sales.WITHDRAWAL_WINDOW_S() + 1)
+    with brownie.reverts(revert_pattern=r"EnergySalesWithdrawalExpired: .*"):
+        sales.withdraw({"from": offtaker})
+    assert sales.depositOf(offtaker) == 100_000
+    sales.requestWithdrawal(40_000, {"from": offtaker})
+    with brownie.reverts(revert_pattern=r"EnergySalesWithdrawalNotDue: .*"):
+        sales.withdraw({"from": offtaker})  # a new request waits the whole notice again
+    chain.sleep(WITHDRAWAL_NOTICE_S)
+    assert sales.withdraw({"from": offtaker}).events["Withdrawn"]["amountClp"] == 40_000
+
+
 def test_withdraw_pays_at_most_the_remaining_deposit(sales, token, offtaker):
     tx = withdraw_now(sales, offtaker, 100_001)
     assert tx.return_value == 100_000

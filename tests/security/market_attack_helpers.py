@@ -117,9 +117,10 @@ def certify_day(suite: dict, operator: Any, installation_id: int, day_start: int
 
 
 def certify_project(suite: dict, operator: Any, project_id: int, beneficiary: Any) -> int:
-    """Register the project's installation (commissioned two days ago) and certify yesterday's
-    generation; the installation id (installationOfProject then reports certified)."""
+    """Register the project's installation (commissioned at the start of yesterday, UTC) and certify
+    yesterday's generation, its first leaf (leaves start at the watermark); the installation id
+    (installationOfProject then reports certified)."""
     yesterday = (chain.time() // DAY_S - 1) * DAY_S
-    installation_id = register_installation(suite, operator, project_id, beneficiary, yesterday - DAY_S)
+    installation_id = register_installation(suite, operator, project_id, beneficiary, yesterday)
     certify_day(suite, operator, installation_id, yesterday)
     return installation_id

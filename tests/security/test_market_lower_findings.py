@@ -27,17 +27,6 @@ MAX_CLP = 2**64 - 1
 
 
 @pytest.fixture(scope="module")
-def wired(suite, operator):
-    """The suite with Projects reading the InstallationRegistry: wired here until deploy_energy does it
-    (then this only checks it)."""
-    projects = suite["Projects"]
-    if int(projects.installationRegistry(), 16) == 0:
-        projects.setInstallationRegistry(suite["InstallationRegistry"], {"from": operator})
-    assert projects.installationRegistry() == suite["InstallationRegistry"]
-    return suite
-
-
-@pytest.fixture(scope="module")
 def sellers(operator):
     created = [accounts.add() for _ in range(3)]
     for seller in created:
@@ -51,12 +40,12 @@ def _deadline_passes(projects, project_id):
     chain.mine()
 
 
-def _self_funded(wired, operator, owner, sellers):
+def _self_funded(suite, operator, owner, sellers):
     """A funded self-funded project of `owner`; its id."""
-    token, projects = wired["PaymentToken"], wired["Projects"]
-    post_offers(wired["Marketplace"], wired["ParticipantRegistry"], sellers, HONEST_PRICES)
-    post_demand(wired["Marketplace"], wired["ParticipantRegistry"], owner, False)
-    plan, receipts = run_matcher(wired, operator)
+    token, projects = suite["PaymentToken"], suite["Projects"]
+    post_offers(suite["Marketplace"], suite["ParticipantRegistry"], sellers, HONEST_PRICES)
+    post_demand(suite["Marketplace"], suite["ParticipantRegistry"], owner, False)
+    plan, receipts = run_matcher(suite, operator)
     project_id = receipts[0].events["DemandMatched"]["projectId"]
     token.mint(owner, plan.matches[0].total_clp, {"from": operator})
     token.approve(projects, plan.matches[0].total_clp, {"from": owner})
@@ -64,18 +53,18 @@ def _self_funded(wired, operator, owner, sellers):
     return project_id
 
 
-def _financed(wired, operator, owner, sellers, investors):
-    post_offers(wired["Marketplace"], wired["ParticipantRegistry"], sellers, HONEST_PRICES)
-    post_demand(wired["Marketplace"], wired["ParticipantRegistry"], owner, True)
-    project_id = run_matcher(wired, operator)[1][0].events["DemandMatched"]["projectId"]
-    return project_id, fill_campaign(wired, operator, project_id, investors)
+def _financed(suite, operator, owner, sellers, investors):
+    post_offers(suite["Marketplace"], suite["ParticipantRegistry"], sellers, HONEST_PRICES)
+    post_demand(suite["Marketplace"], suite["ParticipantRegistry"], owner, True)
+    project_id = run_matcher(suite, operator)[1][0].events["DemandMatched"]["projectId"]
+    return project_id, fill_campaign(suite, operator, project_id, investors)
 
 
 # --- the match binds the planned total ----------------------------------------------------------
 
 
-def test_provider_raising_its_price_after_the_plan_gets_no_match(wired, operator, alice, sellers):
-    marketplace, registry, token = wired["Marketplace"], wired["ParticipantRegistry"], wired["PaymentToken"]
+def test_provider_raising_its_price_after_the_plan_gets_no_match(suite, operator, alice, sellers):
+    marketplace, registry, token = suite["Marketplace"], suite["ParticipantRegistry"], suite["PaymentToken"]
     offer_ids = post_offers(marketplace, registry, sellers, HONEST_PRICES)
     demand_id = post_demand(marketplace, registry, alice, False, max_total_clp=50_000_000)
     book = read_book(marketplace, registry)
@@ -85,13 +74,13 @@ def test_provider_raising_its_price_after_the_plan_gets_no_match(wired, operator
     with brownie.reverts(revert_pattern=err("MarketplaceTotalChanged")):
         submit_plan(marketplace, plan, operator, quiet=True)
     assert marketplace.demand(demand_id)["open"]
-    assert wired["Projects"].projectCount() == 0
+    assert suite["Projects"].projectCount() == 0
     assert token.balanceOf(sellers[0]) == 0
     assert planned == SIZE_KWP * sum(HONEST_PRICES) * 10_200 // 10_000
 
 
-def test_fee_raised_after_the_plan_gets_no_match(wired, operator, alice, sellers):
-    marketplace, registry = wired["Marketplace"], wired["ParticipantRegistry"]
+def test_fee_raised_after_the_plan_gets_no_match(suite, operator, alice, sellers):
+    marketplace, registry = suite["Marketplace"], suite["ParticipantRegistry"]
     post_offers(marketplace, registry, sellers, HONEST_PRICES)
     post_demand(marketplace, registry, alice, False)
     book = read_book(marketplace, registry)
@@ -101,13 +90,13 @@ def test_fee_raised_after_the_plan_gets_no_match(wired, operator, alice, sellers
         submit_plan(marketplace, plan, operator, quiet=True)
 
 
-def test_unchanged_book_matches_at_the_planned_total(wired, operator, alice, sellers):
-    post_offers(wired["Marketplace"], wired["ParticipantRegistry"], sellers, HONEST_PRICES)
-    post_demand(wired["Marketplace"], wired["ParticipantRegistry"], alice, False)
-    plan, receipts = run_matcher(wired, operator)
+def test_unchanged_book_matches_at_the_planned_total(suite, operator, alice, sellers):
+    post_offers(suite["Marketplace"], suite["ParticipantRegistry"], sellers, HONEST_PRICES)
+    post_demand(suite["Marketplace"], suite["ParticipantRegistry"], alice, False)
+    plan, receipts = run_matcher(suite, operator)
     assert receipts[0].events["DemandMatched"]["totalClp"] == plan.matches[0].total_clp
     project_id = receipts[0].events["DemandMatched"]["projectId"]
-    assert wired["Projects"].project(project_id)["totalClp"] == plan.matches[0].total_clp
+    assert suite["Projects"].project(project_id)["totalClp"] == plan.matches[0].total_clp
 
 
 # --- one width for project amounts --------------------------------------------------------------
@@ -118,8 +107,8 @@ def _terms(owner, sellers, total_clp, needs_financing):
     return (owner, *sellers, SIZE_KWP, provider_clp, total_clp - provider_clp, 0, 0, needs_financing)
 
 
-def test_project_total_just_above_uint64_is_refused(wired, operator, alice, sellers):
-    projects = wired["Projects"]
+def test_project_total_just_above_uint64_is_refused(suite, operator, alice, sellers):
+    projects = suite["Projects"]
     projects.grantRole(projects.MARKETPLACE_ROLE(), operator, {"from": operator})
     for needs_financing in (True, False):
         with brownie.reverts(revert_pattern=err("ProjectsAmountTooLarge")):
@@ -127,18 +116,18 @@ def test_project_total_just_above_uint64_is_refused(wired, operator, alice, sell
     assert projects.projectCount() == 0
 
 
-def test_campaign_of_the_largest_project_total_can_be_finalized(wired, operator, alice, sellers, honest_investors):
-    projects, crowdfunding = wired["Projects"], wired["Crowdfunding"]
+def test_campaign_of_the_largest_project_total_can_be_finalized(suite, operator, alice, sellers, honest_investors):
+    projects, crowdfunding = suite["Projects"], suite["Crowdfunding"]
     projects.grantRole(projects.MARKETPLACE_ROLE(), operator, {"from": operator})
     project_id = projects.createProject(_terms(alice, sellers, MAX_CLP, True), {"from": operator}).return_value
-    paid = fill_campaign(wired, operator, project_id, honest_investors[:1])
+    paid = fill_campaign(suite, operator, project_id, honest_investors[:1])
     assert sum(paid.values()) == MAX_CLP
     assert crowdfunding.totalShares(project_id) == MAX_CLP
     assert projects.project(project_id)["state"] == 1
 
 
-def test_marketplace_amounts_are_uint64(wired, alice):
-    marketplace = wired["Marketplace"]
+def test_marketplace_amounts_are_uint64(suite, alice):
+    marketplace = suite["Marketplace"]
     types = {item["name"]: [i["type"] for i in item["inputs"]] for item in marketplace.abi if item.get("type") == "function"}
     assert types["postOffer"][1] == "uint64"
     assert types["postDemand"][1] == "uint64"
@@ -149,10 +138,10 @@ def test_marketplace_amounts_are_uint64(wired, alice):
 
 
 def test_refunded_investors_of_a_cancelled_financed_project_collect_no_revenue(
-    wired, operator, alice, sellers, honest_investors
+    suite, operator, alice, sellers, honest_investors
 ):
-    projects, crowdfunding, token = wired["Projects"], wired["Crowdfunding"], wired["PaymentToken"]
-    project_id, paid = _financed(wired, operator, alice, sellers, honest_investors)
+    projects, crowdfunding, token = suite["Projects"], suite["Crowdfunding"], suite["PaymentToken"]
+    project_id, paid = _financed(suite, operator, alice, sellers, honest_investors)
     assert crowdfunding.acceptsRevenue(project_id)
     projects.cancel(project_id, {"from": alice})
     campaign_id = projects.project(project_id)["campaignId"]
@@ -169,9 +158,9 @@ def test_refunded_investors_of_a_cancelled_financed_project_collect_no_revenue(
         assert token.balanceOf(investor) == paid[investor]
 
 
-def test_self_funded_project_cancelled_after_funding_earns_no_revenue(wired, operator, alice, sellers):
-    projects, crowdfunding, token = wired["Projects"], wired["Crowdfunding"], wired["PaymentToken"]
-    project_id = _self_funded(wired, operator, alice, sellers)
+def test_self_funded_project_cancelled_after_funding_earns_no_revenue(suite, operator, alice, sellers):
+    projects, crowdfunding, token = suite["Projects"], suite["Crowdfunding"], suite["PaymentToken"]
+    project_id = _self_funded(suite, operator, alice, sellers)
     assert crowdfunding.acceptsRevenue(project_id)
     tx = projects.cancel(project_id, {"from": alice})
     assert "RevenueClosed" in tx.events
@@ -186,9 +175,9 @@ def test_self_funded_project_cancelled_after_funding_earns_no_revenue(wired, ope
         crowdfunding.claimRevenue(project_id, {"from": alice})
 
 
-def test_commissioned_project_keeps_earning_revenue(wired, operator, alice, sellers):
-    projects, crowdfunding, token = wired["Projects"], wired["Crowdfunding"], wired["PaymentToken"]
-    project_id = _self_funded(wired, operator, alice, sellers)
+def test_commissioned_project_keeps_earning_revenue(suite, operator, alice, sellers):
+    projects, crowdfunding, token = suite["Projects"], suite["Crowdfunding"], suite["PaymentToken"]
+    project_id = _self_funded(suite, operator, alice, sellers)
     projects.confirmDelivery(project_id, {"from": alice})
     projects.confirmInstallation(project_id, {"from": alice})
     projects.confirmCommissioning(project_id, {"from": sellers[2]})
@@ -201,9 +190,9 @@ def test_commissioned_project_keeps_earning_revenue(wired, operator, alice, sell
 # --- a project stuck in Installed ----------------------------------------------------------------
 
 
-def test_inspector_commissions_a_stuck_self_funded_project_after_the_deadline(wired, operator, alice, bob, sellers):
-    projects = wired["Projects"]
-    project_id = _self_funded(wired, operator, alice, sellers)
+def test_inspector_commissions_a_stuck_self_funded_project_after_the_deadline(suite, operator, alice, bob, sellers):
+    projects = suite["Projects"]
+    project_id = _self_funded(suite, operator, alice, sellers)
     projects.confirmDelivery(project_id, {"from": alice})
     projects.confirmInstallation(project_id, {"from": alice})
     with brownie.reverts(revert_pattern=err("ProjectsBeforeCompletionDeadline")):
@@ -219,10 +208,10 @@ def test_inspector_commissions_a_stuck_self_funded_project_after_the_deadline(wi
     assert projects.withdraw({"from": sellers[2]}).return_value == HONEST_PRICES[2] * SIZE_KWP
 
 
-def test_inspector_who_is_a_party_cannot_stand_in_for_the_manager(wired, operator, alice, sellers):
-    projects = wired["Projects"]
+def test_inspector_who_is_a_party_cannot_stand_in_for_the_manager(suite, operator, alice, sellers):
+    projects = suite["Projects"]
     projects.grantRole(projects.INSPECTOR_ROLE(), sellers[1], {"from": operator})
-    project_id = _self_funded(wired, operator, alice, sellers)
+    project_id = _self_funded(suite, operator, alice, sellers)
     projects.confirmDelivery(project_id, {"from": alice})
     projects.confirmInstallation(project_id, {"from": alice})
     _deadline_passes(projects, project_id)
@@ -230,25 +219,25 @@ def test_inspector_who_is_a_party_cannot_stand_in_for_the_manager(wired, operato
         projects.confirmCommissioning(project_id, {"from": sellers[1]})
 
 
-def test_inspector_who_is_a_party_cannot_attest_a_financed_project(wired, operator, alice, sellers, honest_investors):
-    projects = wired["Projects"]
+def test_inspector_who_is_a_party_cannot_attest_a_financed_project(suite, operator, alice, sellers, honest_investors):
+    projects = suite["Projects"]
     projects.grantRole(projects.INSPECTOR_ROLE(), sellers[0], {"from": operator})
-    project_id, _ = _financed(wired, operator, alice, sellers, honest_investors)
+    project_id, _ = _financed(suite, operator, alice, sellers, honest_investors)
     with brownie.reverts(revert_pattern=err("ProjectsInspectorIsParty")):
         projects.confirmDelivery(project_id, {"from": sellers[0]})
 
 
 def test_stuck_financed_project_with_certified_generation_is_commissioned_by_the_inspector(
-    wired, operator, alice, sellers, honest_investors
+    suite, operator, alice, sellers, honest_investors
 ):
-    projects = wired["Projects"]
-    project_id, _ = _financed(wired, operator, alice, sellers, honest_investors)
+    projects = suite["Projects"]
+    project_id, _ = _financed(suite, operator, alice, sellers, honest_investors)
     projects.confirmDelivery(project_id, {"from": operator})
     projects.confirmInstallation(project_id, {"from": operator})
     _deadline_passes(projects, project_id)
     with brownie.reverts(revert_pattern=err("ProjectsNoCertifiedGeneration")):
         projects.confirmCommissioning(project_id, {"from": operator})
-    certify_project(wired, operator, project_id, alice)
+    certify_project(suite, operator, project_id, alice)
     projects.confirmCommissioning(project_id, {"from": operator})
     assert projects.project(project_id)["state"] == PROJECT_COMMISSIONED
     for seller, price in zip(sellers, HONEST_PRICES):
@@ -266,15 +255,15 @@ def test_projects_constructor_refuses_zero_addresses_and_a_zero_period(operator,
         Projects.deploy(operator, token, operator, 0, {"from": operator})
 
 
-def test_crowdfunding_constructor_refuses_zero_addresses(operator, token, wired):
-    projects = wired["Projects"]
+def test_crowdfunding_constructor_refuses_zero_addresses(operator, token, suite):
+    projects = suite["Projects"]
     for args in ((ZERO, token, projects), (operator, ZERO, projects), (operator, token, ZERO)):
         with brownie.reverts(revert_pattern=err("CrowdfundingZeroAddress")):
             Crowdfunding.deploy(*args, 86_400, 1_000, {"from": operator})
 
 
-def test_marketplace_constructor_refuses_zero_addresses(operator, wired):
-    registry, projects = wired["ParticipantRegistry"], wired["Projects"]
+def test_marketplace_constructor_refuses_zero_addresses(operator, suite):
+    registry, projects = suite["ParticipantRegistry"], suite["Projects"]
     for args in ((ZERO, registry, projects), (operator, ZERO, projects), (operator, registry, ZERO)):
         with brownie.reverts(revert_pattern=err("MarketplaceZeroAddress")):
             Marketplace.deploy(*args, 200, {"from": operator})

@@ -65,6 +65,22 @@ def test_the_offtakers_withdrawal_in_the_block_of_the_settle_fails_and_settle_pa
     assert sales.depositOf(carol) == DEPOSIT - OWED_PER_DAY
 
 
+def test_a_standing_withdrawal_request_cannot_front_run_a_later_certificate(suite, sold, alice, carol, bob, attacker, operator):
+    """The offtaker requests a withdrawal, lets it stand past its payable window, and tries to use it
+    the moment a new certificate is issued, before anyone settles it: the request has lapsed."""
+    sales = suite["EnergySales"]
+    sales.settle(sold, 1, {"from": attacker})
+    sales.requestWithdrawal(DEPOSIT, {"from": carol})
+    chain.sleep(WITHDRAWAL_NOTICE_S + sales.WITHDRAWAL_WINDOW_S() + 1)
+    day11 = day_leaf(sold, 11)
+    issue(suite, publish(suite, operator, [day11], bob), day11, bob)
+    with brownie.reverts(revert_pattern=r"EnergySalesWithdrawalExpired: .*"):
+        sales.withdraw({"from": carol})
+    sales.settle(sold, 2, {"from": attacker})
+    assert sales.owedTo(alice) == 2 * OWED_PER_DAY
+    assert sales.depositOf(carol) == DEPOSIT - 2 * OWED_PER_DAY
+
+
 def test_a_new_offtaker_neither_pays_nor_reprices_the_old_offtakers_certificates(suite, sold, alice, carol, bob, operator):
     sales = suite["EnergySales"]
     registry = suite["InstallationRegistry"]

@@ -32,17 +32,6 @@ CHEAPER = tuple(price - 1 for price in HONEST_PRICES)  # 1 CLP per kWp under the
 
 
 @pytest.fixture(scope="module")
-def wired(suite, operator):
-    """The suite with Projects reading the InstallationRegistry: wired here until deploy_energy does it
-    (then this only checks it)."""
-    projects = suite["Projects"]
-    if int(projects.installationRegistry(), 16) == 0:
-        projects.setInstallationRegistry(suite["InstallationRegistry"], {"from": operator})
-    assert projects.installationRegistry() == suite["InstallationRegistry"]
-    return suite
-
-
-@pytest.fixture(scope="module")
 def honest_sellers(operator):
     """A provider, an installer and a manager with no stake in any attack."""
     created = [accounts.add() for _ in range(3)]
@@ -81,10 +70,10 @@ def _refund_everyone(crowdfunding, campaign_id, paid):
 
 
 def test_one_address_holding_every_role_cannot_take_the_investors_money(
-    wired, operator, attacker, honest_sellers, honest_investors
+    suite, operator, attacker, honest_sellers, honest_investors
 ):
-    token, registry, marketplace = wired["PaymentToken"], wired["ParticipantRegistry"], wired["Marketplace"]
-    projects, crowdfunding = wired["Projects"], wired["Crowdfunding"]
+    token, registry, marketplace = suite["PaymentToken"], suite["ParticipantRegistry"], suite["Marketplace"]
+    projects, crowdfunding = suite["Projects"], suite["Crowdfunding"]
     register(registry, attacker, EVERY_ROLE)
     own_offers = post_offers(marketplace, registry, [attacker] * 3, CHEAPER)
     post_offers(marketplace, registry, honest_sellers, HONEST_PRICES)
@@ -95,14 +84,14 @@ def test_one_address_holding_every_role_cannot_take_the_investors_money(
     with brownie.reverts(revert_pattern=err("MarketplacePartiesNotDistinct")):
         marketplace.matchDemand(demand_id, *own_offers, total, {"from": operator})
     # ...and the operator's matcher skips the attacker's cheaper offers for the honest ones.
-    plan, receipts = run_matcher(wired, operator)
+    plan, receipts = run_matcher(suite, operator)
     assert [m.demand_id for m in plan.matches] == [demand_id]
     project_id = receipts[0].events["DemandMatched"]["projectId"]
     _, owner, provider, installer, manager = projects.partiesOf(project_id)
     assert owner == attacker and [provider, installer, manager] == honest_sellers
 
     before = _balances(token, [attacker])
-    paid = fill_campaign(wired, operator, project_id, honest_investors)
+    paid = fill_campaign(suite, operator, project_id, honest_investors)
     assert projects.project(project_id)["state"] == PROJECT_FUNDED
     with brownie.reverts(revert_pattern=err("ProjectsNotInspector")):
         projects.confirmDelivery(project_id, {"from": attacker})
@@ -122,15 +111,15 @@ def test_one_address_holding_every_role_cannot_take_the_investors_money(
 
 
 def test_four_colluding_addresses_matched_by_the_planner_cannot_take_the_investors_money(
-    wired, operator, attacker, accomplices, honest_sellers, honest_investors
+    suite, operator, attacker, accomplices, honest_sellers, honest_investors
 ):
-    token, registry, marketplace = wired["PaymentToken"], wired["ParticipantRegistry"], wired["Marketplace"]
-    projects, crowdfunding = wired["Projects"], wired["Crowdfunding"]
+    token, registry, marketplace = suite["PaymentToken"], suite["ParticipantRegistry"], suite["Marketplace"]
+    projects, crowdfunding = suite["Projects"], suite["Crowdfunding"]
     post_offers(marketplace, registry, honest_sellers, HONEST_PRICES)
     post_offers(marketplace, registry, accomplices, CHEAPER)
     demand_id = post_demand(marketplace, registry, attacker, True)
 
-    plan, receipts = run_matcher(wired, operator)
+    plan, receipts = run_matcher(suite, operator)
     assert [m.demand_id for m in plan.matches] == [demand_id]
     project_id = receipts[0].events["DemandMatched"]["projectId"]
     _, owner, provider, installer, manager = projects.partiesOf(project_id)
@@ -139,7 +128,7 @@ def test_four_colluding_addresses_matched_by_the_planner_cannot_take_the_investo
 
     gang = [attacker, *accomplices]
     before = _balances(token, gang)
-    paid = fill_campaign(wired, operator, project_id, honest_investors)
+    paid = fill_campaign(suite, operator, project_id, honest_investors)
     assert sum(paid.values()) == plan.matches[0].total_clp
     _attempt_everything_before_the_deadline(projects, project_id, gang)
     with brownie.reverts(revert_pattern=err("ProjectsNotAuthorized")):
@@ -158,16 +147,16 @@ def test_four_colluding_addresses_matched_by_the_planner_cannot_take_the_investo
 
 
 def test_colluding_manager_cannot_commission_an_attested_project_without_certified_generation(
-    wired, operator, attacker, accomplices, honest_sellers, honest_investors
+    suite, operator, attacker, accomplices, honest_sellers, honest_investors
 ):
     """Even if the inspector is fooled into attesting delivery and installation, the last tranche
     waits for certified generation; after the deadline the rest of the escrow is refunded."""
-    token, registry, marketplace = wired["PaymentToken"], wired["ParticipantRegistry"], wired["Marketplace"]
-    projects, crowdfunding = wired["Projects"], wired["Crowdfunding"]
+    token, registry, marketplace = suite["PaymentToken"], suite["ParticipantRegistry"], suite["Marketplace"]
+    projects, crowdfunding = suite["Projects"], suite["Crowdfunding"]
     post_offers(marketplace, registry, accomplices, CHEAPER)
     demand_id = post_demand(marketplace, registry, attacker, True)
-    project_id = run_matcher(wired, operator)[1][0].events["DemandMatched"]["projectId"]
-    paid = fill_campaign(wired, operator, project_id, honest_investors)
+    project_id = run_matcher(suite, operator)[1][0].events["DemandMatched"]["projectId"]
+    paid = fill_campaign(suite, operator, project_id, honest_investors)
     projects.confirmDelivery(project_id, {"from": operator})
     projects.confirmInstallation(project_id, {"from": operator})
     assert projects.owedTo(accomplices[1]) == 0  # the installer is paid at commissioning only
@@ -188,16 +177,16 @@ def test_colluding_manager_cannot_commission_an_attested_project_without_certifi
 
 
 def test_honest_financed_project_is_paid_out_after_inspection_and_certified_generation(
-    wired, operator, alice, honest_sellers, honest_investors
+    suite, operator, alice, honest_sellers, honest_investors
 ):
-    token, registry, marketplace = wired["PaymentToken"], wired["ParticipantRegistry"], wired["Marketplace"]
-    projects, crowdfunding = wired["Projects"], wired["Crowdfunding"]
+    token, registry, marketplace = suite["PaymentToken"], suite["ParticipantRegistry"], suite["Marketplace"]
+    projects, crowdfunding = suite["Projects"], suite["Crowdfunding"]
     offer_ids = post_offers(marketplace, registry, honest_sellers, HONEST_PRICES)
     demand_id = post_demand(marketplace, registry, alice, True)
-    plan, receipts = run_matcher(wired, operator)
+    plan, receipts = run_matcher(suite, operator)
     assert plan.matches[0].offer_ids == tuple(offer_ids)
     project_id = receipts[0].events["DemandMatched"]["projectId"]
-    fill_campaign(wired, operator, project_id, honest_investors)
+    fill_campaign(suite, operator, project_id, honest_investors)
     provider, installer, manager = honest_sellers
 
     assert projects.confirmDelivery(project_id, {"from": operator}).events["DeliveryConfirmed"]["by"] == operator
@@ -206,8 +195,8 @@ def test_honest_financed_project_is_paid_out_after_inspection_and_certified_gene
     with brownie.reverts(revert_pattern=err("ProjectsNoCertifiedGeneration")):
         projects.confirmCommissioning(project_id, {"from": manager})
 
-    installation_id = certify_project(wired, operator, project_id, alice)
-    assert wired["InstallationRegistry"].installationOfProject(project_id) == (installation_id, True)
+    installation_id = certify_project(suite, operator, project_id, alice)
+    assert suite["InstallationRegistry"].installationOfProject(project_id) == (installation_id, True)
     _past_the_deadline(projects, project_id)
     with brownie.reverts(revert_pattern=err("ProjectsGenerationCertified")):
         projects.cancel(project_id, {"from": honest_investors[0]})
@@ -227,12 +216,12 @@ def test_honest_financed_project_is_paid_out_after_inspection_and_certified_gene
     assert demand_id > 0
 
 
-def test_self_funded_project_keeps_the_owners_confirmations(wired, operator, alice, honest_sellers):
-    token, registry, marketplace = wired["PaymentToken"], wired["ParticipantRegistry"], wired["Marketplace"]
-    projects = wired["Projects"]
+def test_self_funded_project_keeps_the_owners_confirmations(suite, operator, alice, honest_sellers):
+    token, registry, marketplace = suite["PaymentToken"], suite["ParticipantRegistry"], suite["Marketplace"]
+    projects = suite["Projects"]
     post_offers(marketplace, registry, honest_sellers, HONEST_PRICES)
     post_demand(marketplace, registry, alice, False)
-    plan, receipts = run_matcher(wired, operator)
+    plan, receipts = run_matcher(suite, operator)
     project_id = receipts[0].events["DemandMatched"]["projectId"]
     total = plan.matches[0].total_clp
     token.mint(alice, total, {"from": operator})
