@@ -9,6 +9,7 @@ needs live in its file.
 from __future__ import annotations
 
 import pytest
+from brownie import accounts as brownie_accounts
 
 from scripts.deploy import suite as deployment_components
 
@@ -39,3 +40,13 @@ def accomplices(accounts):
 @pytest.fixture(scope="session")
 def honest_investors(accounts):
     return [accounts[2], accounts[3]]
+
+
+@pytest.fixture(scope="module")
+def honest_sellers(operator):
+    """A provider, an installer and a manager with no stake in any attack: fresh accounts (funded
+    with 1 ether of gas money), so no named account's roles leak into them."""
+    created = [brownie_accounts.add() for _ in range(3)]
+    for seller in created:
+        operator.transfer(seller, "1 ether")
+    return created

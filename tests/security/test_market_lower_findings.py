@@ -6,8 +6,7 @@ Installed is resolved after the completion deadline; zero addresses refused by e
 from __future__ import annotations
 
 import brownie
-import pytest
-from brownie import Crowdfunding, Marketplace, ParticipantRegistry, PesoToken, Projects, accounts, chain
+from brownie import Crowdfunding, Marketplace, ParticipantRegistry, PesoToken, Projects, chain
 
 from market_attack_helpers import (
     HONEST_PRICES,
@@ -26,24 +25,16 @@ ZERO = "0x" + "00" * 20
 MAX_CLP = 2**64 - 1
 
 
-@pytest.fixture(scope="module")
-def sellers(operator):
-    created = [accounts.add() for _ in range(3)]
-    for seller in created:
-        operator.transfer(seller, "1 ether")
-    return created
-
-
 def _deadline_passes(projects, project_id):
     deadline = int(projects.project(project_id)["completionDeadline"])
     chain.sleep(deadline - chain.time() + 1)
     chain.mine()
 
 
-def _self_funded(suite, operator, owner, sellers):
+def _self_funded(suite, operator, owner, honest_sellers):
     """A funded self-funded project of `owner`; its id."""
     token, projects = suite["PaymentToken"], suite["Projects"]
-    post_offers(suite["Marketplace"], suite["ParticipantRegistry"], sellers, HONEST_PRICES)
+    post_offers(suite["Marketplace"], suite["ParticipantRegistry"], honest_sellers, HONEST_PRICES)
     post_demand(suite["Marketplace"], suite["ParticipantRegistry"], owner, False)
     plan, receipts = run_matcher(suite, operator)
     project_id = receipts[0].events["DemandMatched"]["projectId"]
@@ -53,8 +44,8 @@ def _self_funded(suite, operator, owner, sellers):
     return project_id
 
 
-def _financed(suite, operator, owner, sellers, investors):
-    post_offers(suite["Marketplace"], suite["ParticipantRegistry"], sellers, HONEST_PRICES)
+def _financed(suite, operator, owner, honest_sellers, investors):
+    post_offers(suite["Marketplace"], suite["ParticipantRegistry"], honest_sellers, HONEST_PRICES)
     post_demand(suite["Marketplace"], suite["ParticipantRegistry"], owner, True)
     project_id = run_matcher(suite, operator)[1][0].events["DemandMatched"]["projectId"]
     return project_id, fill_campaign(suite, operator, project_id, investors)
@@ -63,25 +54,25 @@ def _financed(suite, operator, owner, sellers, investors):
 # --- the match binds the planned total ----------------------------------------------------------
 
 
-def test_provider_raising_its_price_after_the_plan_gets_no_match(suite, operator, alice, sellers):
+def test_provider_raising_its_price_after_the_plan_gets_no_match(suite, operator, alice, honest_sellers):
     marketplace, registry, token = suite["Marketplace"], suite["ParticipantRegistry"], suite["PaymentToken"]
-    offer_ids = post_offers(marketplace, registry, sellers, HONEST_PRICES)
+    offer_ids = post_offers(marketplace, registry, honest_sellers, HONEST_PRICES)
     demand_id = post_demand(marketplace, registry, alice, False, max_total_clp=50_000_000)
     book = read_book(marketplace, registry)
     plan = plan_matches(book, now=book.read_at + 60)
     planned = plan.matches[0].total_clp
-    marketplace.updateOffer(offer_ids[0], 1_500_000, 20, chain.time() + 30 * 86_400, {"from": sellers[0]})
+    marketplace.updateOffer(offer_ids[0], 1_500_000, 20, chain.time() + 30 * 86_400, {"from": honest_sellers[0]})
     with brownie.reverts(revert_pattern=err("MarketplaceTotalChanged")):
         submit_plan(marketplace, plan, operator, quiet=True)
     assert marketplace.demand(demand_id)["open"]
     assert suite["Projects"].projectCount() == 0
-    assert token.balanceOf(sellers[0]) == 0
+    assert token.balanceOf(honest_sellers[0]) == 0
     assert planned == SIZE_KWP * sum(HONEST_PRICES) * 10_200 // 10_000
 
 
-def test_fee_raised_after_the_plan_gets_no_match(suite, operator, alice, sellers):
+def test_fee_raised_after_the_plan_gets_no_match(suite, operator, alice, honest_sellers):
     marketplace, registry = suite["Marketplace"], suite["ParticipantRegistry"]
-    post_offers(marketplace, registry, sellers, HONEST_PRICES)
+    post_offers(marketplace, registry, honest_sellers, HONEST_PRICES)
     post_demand(marketplace, registry, alice, False)
     book = read_book(marketplace, registry)
     plan = plan_matches(book, now=book.read_at + 60)
@@ -90,8 +81,8 @@ def test_fee_raised_after_the_plan_gets_no_match(suite, operator, alice, sellers
         submit_plan(marketplace, plan, operator, quiet=True)
 
 
-def test_unchanged_book_matches_at_the_planned_total(suite, operator, alice, sellers):
-    post_offers(suite["Marketplace"], suite["ParticipantRegistry"], sellers, HONEST_PRICES)
+def test_unchanged_book_matches_at_the_planned_total(suite, operator, alice, honest_sellers):
+    post_offers(suite["Marketplace"], suite["ParticipantRegistry"], honest_sellers, HONEST_PRICES)
     post_demand(suite["Marketplace"], suite["ParticipantRegistry"], alice, False)
     plan, receipts = run_matcher(suite, operator)
     assert receipts[0].events["DemandMatched"]["totalClp"] == plan.matches[0].total_clp
@@ -102,24 +93,24 @@ def test_unchanged_book_matches_at_the_planned_total(suite, operator, alice, sel
 # --- one width for project amounts --------------------------------------------------------------
 
 
-def _terms(owner, sellers, total_clp, needs_financing):
+def _terms(owner, honest_sellers, total_clp, needs_financing):
     provider_clp = total_clp // 2
-    return (owner, *sellers, SIZE_KWP, provider_clp, total_clp - provider_clp, 0, 0, needs_financing)
+    return (owner, *honest_sellers, SIZE_KWP, provider_clp, total_clp - provider_clp, 0, 0, needs_financing)
 
 
-def test_project_total_just_above_uint64_is_refused(suite, operator, alice, sellers):
+def test_project_total_just_above_uint64_is_refused(suite, operator, alice, honest_sellers):
     projects = suite["Projects"]
     projects.grantRole(projects.MARKETPLACE_ROLE(), operator, {"from": operator})
     for needs_financing in (True, False):
         with brownie.reverts(revert_pattern=err("ProjectsAmountTooLarge")):
-            projects.createProject(_terms(alice, sellers, MAX_CLP + 1, needs_financing), {"from": operator})
+            projects.createProject(_terms(alice, honest_sellers, MAX_CLP + 1, needs_financing), {"from": operator})
     assert projects.projectCount() == 0
 
 
-def test_campaign_of_the_largest_project_total_can_be_finalized(suite, operator, alice, sellers, honest_investors):
+def test_campaign_of_the_largest_project_total_can_be_finalized(suite, operator, alice, honest_sellers, honest_investors):
     projects, crowdfunding = suite["Projects"], suite["Crowdfunding"]
     projects.grantRole(projects.MARKETPLACE_ROLE(), operator, {"from": operator})
-    project_id = projects.createProject(_terms(alice, sellers, MAX_CLP, True), {"from": operator}).return_value
+    project_id = projects.createProject(_terms(alice, honest_sellers, MAX_CLP, True), {"from": operator}).return_value
     paid = fill_campaign(suite, operator, project_id, honest_investors[:1])
     assert sum(paid.values()) == MAX_CLP
     assert crowdfunding.totalShares(project_id) == MAX_CLP
@@ -138,10 +129,10 @@ def test_marketplace_amounts_are_uint64(suite, alice):
 
 
 def test_refunded_investors_of_a_cancelled_financed_project_collect_no_revenue(
-    suite, operator, alice, sellers, honest_investors
+    suite, operator, alice, honest_sellers, honest_investors
 ):
     projects, crowdfunding, token = suite["Projects"], suite["Crowdfunding"], suite["PaymentToken"]
-    project_id, paid = _financed(suite, operator, alice, sellers, honest_investors)
+    project_id, paid = _financed(suite, operator, alice, honest_sellers, honest_investors)
     assert crowdfunding.acceptsRevenue(project_id)
     projects.cancel(project_id, {"from": alice})
     campaign_id = projects.project(project_id)["campaignId"]
@@ -158,9 +149,9 @@ def test_refunded_investors_of_a_cancelled_financed_project_collect_no_revenue(
         assert token.balanceOf(investor) == paid[investor]
 
 
-def test_self_funded_project_cancelled_after_funding_earns_no_revenue(suite, operator, alice, sellers):
+def test_self_funded_project_cancelled_after_funding_earns_no_revenue(suite, operator, alice, honest_sellers):
     projects, crowdfunding, token = suite["Projects"], suite["Crowdfunding"], suite["PaymentToken"]
-    project_id = _self_funded(suite, operator, alice, sellers)
+    project_id = _self_funded(suite, operator, alice, honest_sellers)
     assert crowdfunding.acceptsRevenue(project_id)
     tx = projects.cancel(project_id, {"from": alice})
     assert "RevenueClosed" in tx.events
@@ -175,12 +166,12 @@ def test_self_funded_project_cancelled_after_funding_earns_no_revenue(suite, ope
         crowdfunding.claimRevenue(project_id, {"from": alice})
 
 
-def test_commissioned_project_keeps_earning_revenue(suite, operator, alice, sellers):
+def test_commissioned_project_keeps_earning_revenue(suite, operator, alice, honest_sellers):
     projects, crowdfunding, token = suite["Projects"], suite["Crowdfunding"], suite["PaymentToken"]
-    project_id = _self_funded(suite, operator, alice, sellers)
+    project_id = _self_funded(suite, operator, alice, honest_sellers)
     projects.confirmDelivery(project_id, {"from": alice})
     projects.confirmInstallation(project_id, {"from": alice})
-    projects.confirmCommissioning(project_id, {"from": sellers[2]})
+    projects.confirmCommissioning(project_id, {"from": honest_sellers[2]})
     token.mint(operator, 14_250, {"from": operator})
     token.approve(crowdfunding, 14_250, {"from": operator})
     crowdfunding.depositRevenue(project_id, 14_250, {"from": operator})
@@ -190,9 +181,9 @@ def test_commissioned_project_keeps_earning_revenue(suite, operator, alice, sell
 # --- a project stuck in Installed ----------------------------------------------------------------
 
 
-def test_inspector_commissions_a_stuck_self_funded_project_after_the_deadline(suite, operator, alice, bob, sellers):
+def test_inspector_commissions_a_stuck_self_funded_project_after_the_deadline(suite, operator, alice, bob, honest_sellers):
     projects = suite["Projects"]
-    project_id = _self_funded(suite, operator, alice, sellers)
+    project_id = _self_funded(suite, operator, alice, honest_sellers)
     projects.confirmDelivery(project_id, {"from": alice})
     projects.confirmInstallation(project_id, {"from": alice})
     with brownie.reverts(revert_pattern=err("ProjectsBeforeCompletionDeadline")):
@@ -205,33 +196,33 @@ def test_inspector_commissions_a_stuck_self_funded_project_after_the_deadline(su
     tx = projects.confirmCommissioning(project_id, {"from": operator})
     assert tx.events["CommissioningConfirmed"]["by"] == operator
     assert projects.project(project_id)["state"] == PROJECT_COMMISSIONED
-    assert projects.withdraw({"from": sellers[2]}).return_value == HONEST_PRICES[2] * SIZE_KWP
+    assert projects.withdraw({"from": honest_sellers[2]}).return_value == HONEST_PRICES[2] * SIZE_KWP
 
 
-def test_inspector_who_is_a_party_cannot_stand_in_for_the_manager(suite, operator, alice, sellers):
+def test_inspector_who_is_a_party_cannot_stand_in_for_the_manager(suite, operator, alice, honest_sellers):
     projects = suite["Projects"]
-    projects.grantRole(projects.INSPECTOR_ROLE(), sellers[1], {"from": operator})
-    project_id = _self_funded(suite, operator, alice, sellers)
+    projects.grantRole(projects.INSPECTOR_ROLE(), honest_sellers[1], {"from": operator})
+    project_id = _self_funded(suite, operator, alice, honest_sellers)
     projects.confirmDelivery(project_id, {"from": alice})
     projects.confirmInstallation(project_id, {"from": alice})
     _deadline_passes(projects, project_id)
     with brownie.reverts(revert_pattern=err("ProjectsInspectorIsParty")):
-        projects.confirmCommissioning(project_id, {"from": sellers[1]})
+        projects.confirmCommissioning(project_id, {"from": honest_sellers[1]})
 
 
-def test_inspector_who_is_a_party_cannot_attest_a_financed_project(suite, operator, alice, sellers, honest_investors):
+def test_inspector_who_is_a_party_cannot_attest_a_financed_project(suite, operator, alice, honest_sellers, honest_investors):
     projects = suite["Projects"]
-    projects.grantRole(projects.INSPECTOR_ROLE(), sellers[0], {"from": operator})
-    project_id, _ = _financed(suite, operator, alice, sellers, honest_investors)
+    projects.grantRole(projects.INSPECTOR_ROLE(), honest_sellers[0], {"from": operator})
+    project_id, _ = _financed(suite, operator, alice, honest_sellers, honest_investors)
     with brownie.reverts(revert_pattern=err("ProjectsInspectorIsParty")):
-        projects.confirmDelivery(project_id, {"from": sellers[0]})
+        projects.confirmDelivery(project_id, {"from": honest_sellers[0]})
 
 
 def test_stuck_financed_project_with_certified_generation_is_commissioned_by_the_inspector(
-    suite, operator, alice, sellers, honest_investors
+    suite, operator, alice, honest_sellers, honest_investors
 ):
     projects = suite["Projects"]
-    project_id, _ = _financed(suite, operator, alice, sellers, honest_investors)
+    project_id, _ = _financed(suite, operator, alice, honest_sellers, honest_investors)
     projects.confirmDelivery(project_id, {"from": operator})
     projects.confirmInstallation(project_id, {"from": operator})
     _deadline_passes(projects, project_id)
@@ -240,7 +231,7 @@ def test_stuck_financed_project_with_certified_generation_is_commissioned_by_the
     certify_project(suite, operator, project_id, alice)
     projects.confirmCommissioning(project_id, {"from": operator})
     assert projects.project(project_id)["state"] == PROJECT_COMMISSIONED
-    for seller, price in zip(sellers, HONEST_PRICES):
+    for seller, price in zip(honest_sellers, HONEST_PRICES):
         assert projects.withdraw({"from": seller}).return_value == price * SIZE_KWP
 
 
