@@ -12,17 +12,13 @@ from datetime import datetime, timezone
 from typing import Any, Sequence
 
 from brownie import chain
-from eth_account import Account
 
-from oracle.merkle import StandardMerkleTree, generation_leaf_types, reading_leaf_types
-from oracle.signing import round_as_tuple, round_from_generation_tree, sign_round
-from scripts.issue_round import leaf_arg
+from generation_helpers import DAY_S, YEAR_2026_START, day_leaf, installation_params
 from scripts.market_codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER
 from scripts.market_codes import ROLE_INSTALLER, ROLE_INVESTOR, ROLE_MANAGER, ROLE_OWNER, ROLE_PROVIDER
 from scripts.match import plan_matches, read_book, submit_plan
+from security_energy import issue, publish
 
-DAY_S = 86_400
-INTERVAL_S = 900
 SIZE_KWP = 5
 HONEST_PRICES = (600_000, 300_000, 100_000)  # provider, installer, manager, CLP per kWp
 KINDS = (KIND_PROVIDER, KIND_INSTALLER, KIND_MANAGER)
@@ -87,33 +83,21 @@ def fill_campaign(suite: dict, operator: Any, project_id: int, investors: Sequen
 def register_installation(suite: dict, operator: Any, project_id: int, beneficiary: Any,
                           commissioned_at: int) -> int:
     """The registrar (operator) registers the project's plant, linked to the project; its id."""
-    params = (beneficiary, 5_000, -33_448_900, -70_669_300, 13101, commissioned_at, project_id,
-              "PV rooftop, monocrystalline", "blue'Log X-1000", f"BL-P{project_id}", "marketplace")
+    params = installation_params(beneficiary, project_id, f"BL-P{project_id}", commissioned_at)
     return suite["InstallationRegistry"].registerInstallation(params, {"from": operator}).return_value
 
 
-def certify_day(suite: dict, operator: Any, installation_id: int, day_start: int) -> int:
-    """A real certificate of one day of `installation_id`: 96 synthetic readings in a reading tree, a
-    generation leaf, a round signed (EIP-712, oracle/signing.py) by a signer with a known test key
-    added by the admin (quorum 1), submitted, and the leaf issued with its Merkle proof. Token id."""
-    registry, oracle, certificates = suite["InstallationRegistry"], suite["GenerationOracle"], suite["GenerationCertificates"]
-    tx = {"from": operator}
-    year = datetime.fromtimestamp(day_start, timezone.utc).year
+def certify_day(suite: dict, operator: Any, installation_id: int, day_start_s: int) -> int:
+    """A real certificate of one day of `installation_id` from `day_start_s` (UTC midnight): the
+    leaf of 96 synthetic readings, a round signed (EIP-712, through the node) by the operator, the
+    local deployment's oracle signer, submitted, and the leaf issued with its Merkle proof. Token id."""
+    registry = suite["InstallationRegistry"]
+    year = datetime.fromtimestamp(day_start_s, timezone.utc).year
     if registry.emissionFactor(year)[0] == 0:
-        registry.setEmissionFactor(year, 350, "test factor", tx)
-    readings = [max(0, 1_500 - abs(i - 52) * 1_500 // 24) if 28 <= i <= 76 else 0 for i in range(96)]
-    reading_tree = StandardMerkleTree.of(
-        [(installation_id, day_start + i * INTERVAL_S, wh) for i, wh in enumerate(readings)], reading_leaf_types
-    )
-    leaf = (installation_id, day_start, day_start + DAY_S, sum(readings), reading_tree.root)
-    generation = StandardMerkleTree.of([leaf], generation_leaf_types)
-    round_ = round_from_generation_tree(int(oracle.lastRoundId()) + 1, day_start, day_start + DAY_S, generation)
-    signer = Account.create()
-    oracle.addSigner(signer.address, tx)
-    signature = "0x" + sign_round(round_, chain.id, oracle.address, signer.key).hex()
-    oracle.submitRound(round_as_tuple(round_), [signature], tx)
-    proof = ["0x" + node.hex() for node in generation.proof(leaf)]
-    return certificates.issue(round_.round_id, leaf_arg(leaf), proof, tx).return_value
+        registry.setEmissionFactor(year, 350, "test factor", {"from": operator})
+    leaf = day_leaf(installation_id, (day_start_s - YEAR_2026_START) // DAY_S)
+    signed = publish(suite, operator, [leaf], operator)
+    return issue(suite, signed, leaf, operator).events["CertificateIssued"]["tokenId"]
 
 
 def certify_project(suite: dict, operator: Any, project_id: int, beneficiary: Any) -> int:

@@ -7,43 +7,23 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Sequence
 
-from brownie import chain, web3
+from brownie import web3
 
-from oracle.merkle import StandardMerkleTree, generation_leaf_types
-from oracle.signing import Round, node_sign_round, round_as_tuple, round_from_generation_tree
+from generation_helpers import (  # noqa: F401  (DAY_S, DAY_WH, CAPACITY_W, day_leaf re-exported for the tests)
+    CAPACITY_W,
+    DAY_S,
+    DAY_WH,
+    FIRST_DAY,
+    SignedRound,
+    day_leaf,
+    day_start,
+    installation_params,
+    make_round,
+    node_signature,
+)
 from scripts.issue_round import leaf_arg
 
-DAY_S = 86_400
-YEAR_2026_START = 1_767_225_600  # 2026-01-01T00:00:00Z
-COMMISSIONED_AT = YEAR_2026_START + 10 * DAY_S  # the test installations' commissioning: day 10
-CAPACITY_W = 30_000
-DAY_WH = 100_000  # what a leaf of one day carries unless told otherwise (capacity allows 720,000)
-
-
-def day_start(day_index: int) -> int:
-    """Unix seconds (UTC) of midnight of day `day_index` (0 = 1 January 2026)."""
-    return YEAR_2026_START + day_index * DAY_S
-
-
-def day_leaf(installation_id: int, day_index: int, days: int = 1, energy_wh: int | None = None) -> tuple[Any, ...]:
-    """A generation leaf of `days` days from `day_index` with a placeholder readings root."""
-    start = day_start(day_index)
-    wh = DAY_WH * days if energy_wh is None else energy_wh
-    root = bytes([installation_id % 256, day_index % 256, days % 256]) + b"\x5e" * 29
-    return (installation_id, start, start + days * DAY_S, wh, root)
-
-
-@dataclasses.dataclass
-class SignedRound:
-    round: Round
-    tree: StandardMerkleTree
-
-    @property
-    def round_id(self) -> int:
-        return self.round.round_id
-
-    def proof(self, leaf: Sequence[Any]) -> list[str]:
-        return self.tree.proof_hex(tuple(leaf))
+COMMISSIONED_AT = day_start(FIRST_DAY)  # the test installations' commissioning: day 10 of 2026
 
 
 def prepare_energy(suite: dict, operator: Any) -> None:
@@ -55,26 +35,21 @@ def prepare_energy(suite: dict, operator: Any) -> None:
 
 def register(suite: dict, beneficiary: Any, operator: Any, project_id: int = 0, commissioned_at: int = COMMISSIONED_AT) -> int:
     """A 30 kWp installation commissioned at `commissioned_at`; returns its id."""
-    params = (beneficiary, CAPACITY_W, -33_448_900, -70_669_300, 13101, commissioned_at, project_id,
-              "PV rooftop", "blue'Log X-1000", f"SEC-{web3.eth.block_number}", "PTSP")
+    params = installation_params(beneficiary, project_id, f"SEC-{web3.eth.block_number}", commissioned_at)
     tx = suite["InstallationRegistry"].registerInstallation(params, {"from": operator})
     return int(tx.events["InstallationRegistered"]["installationId"])
 
 
 def signed_round(suite: dict, operator: Any, leaves: Sequence[Sequence[Any]], **declared: int) -> SignedRound:
-    """The next round of `leaves`, signed by the operator (the deployment's oracle signer);
+    """The next round of `leaves`, to be signed by the operator (the deployment's oracle signer);
     `declared` overrides fields of the signed round (e.g. leaf_count, total_energy_wh, round_id)."""
-    oracle = suite["GenerationOracle"]
-    tree = StandardMerkleTree.of([tuple(leaf) for leaf in leaves], generation_leaf_types)
-    start, end = min(leaf[1] for leaf in leaves), max(leaf[2] for leaf in leaves)
-    round_ = round_from_generation_tree(int(oracle.lastRoundId()) + 1, start, end, tree)
-    return SignedRound(dataclasses.replace(round_, **declared), tree)
+    signed = make_round(int(suite["GenerationOracle"].lastRoundId()) + 1, leaves)
+    return SignedRound(dataclasses.replace(signed.round, **declared), signed.tree)
 
 
 def submit(suite: dict, signed: SignedRound, operator: Any, sender: Any) -> Any:
     oracle = suite["GenerationOracle"]
-    signature = node_sign_round(web3.provider.make_request, str(operator), signed.round, chain.id, oracle.address)
-    return oracle.submitRound(round_as_tuple(signed.round), [signature], {"from": sender})
+    return oracle.submitRound(signed.as_tuple(), [node_signature(operator, signed.round, oracle.address)], {"from": sender})
 
 
 def publish(suite: dict, operator: Any, leaves: Sequence[Sequence[Any]], sender: Any, **declared: int) -> SignedRound:
