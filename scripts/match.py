@@ -191,11 +191,6 @@ def offer_rank(offer: Offer, reputation: dict[str, int]) -> tuple[int, int, int]
     return (offer.price_clp_per_kwp, -reputation.get(offer.seller, 0), offer.id)
 
 
-def same_account(a: str, b: str) -> bool:
-    """Addresses compared as the contract does (case-insensitively: checksummed or not)."""
-    return a.lower() == b.lower()
-
-
 def parties_distinct(owner: str, sellers: Sequence[str]) -> bool:
     """Owner and the three sellers are four different accounts (Marketplace.matchDemand requires it)."""
     accounts = [owner.lower(), *(seller.lower() for seller in sellers)]
