@@ -15,7 +15,9 @@
 
 "(first)" rows pay for storage a later call finds in use (the contract's first certificate counter
 and the emission factor lock, a settlement-flag word, a balance); an installation's first day costs
-the same as its later days (its watermark shares the registry's already non-zero installation slot).
+the same as its later days (its watermark shares the registry's already non-zero installation slot),
+but the first issue of a round writes that round's new issued-leaves/Wh counter (~22k once per
+round; a batch pays it once for all its leaves).
 "round + issue x N" is one round of N installations plus N issues, beside "naive" storing the same
 N x 96 readings.
 "settle into project revenue, mock" pays into a mock IProjectRevenue (contracts/test/), so its
@@ -238,8 +240,8 @@ def bench_energy() -> dict[str, int]:
     steady = issue_leaf(suite, 6, tree_b, leaves_b[0], relayer)  # certificate max_n + 1
     issue_leaf(suite, 6, tree_b, leaves_b[1], relayer)  # certificate max_n + 2
     gas["issue, 96 readings (contract's first)"] = issue_gas[0]
-    gas["issue, 96 readings (installation's first)"] = issue_gas[1]
-    gas["issue, 96 readings (next day)"] = steady
+    gas["issue, 96 readings (installation's first, round issued from)"] = issue_gas[1]
+    gas["issue, 96 readings (next day, round's first)"] = steady
     gas["issue per 15-minute reading (amortised)"] = steady // READINGS_PER_DAY
     # installations 1 and 2 have their day b certificates; the batches chain everyone from day c
     send(suite.certificates.issueBatch, 6, [leaf_arg(leaf) for leaf in leaves_b[2:]],
