@@ -117,49 +117,83 @@ interface IParticipantRegistry {
     function createCooperative(string calldata name) external returns (uint256 cooperativeId);
 
     /// @notice Makes `account` an admin (and member) of cooperative `cooperativeId`. Cooperative admins only.
+    /// @param cooperativeId The cooperative; the caller must be one of its admins.
+    /// @param account The new admin (not zero).
     function addCooperativeAdmin(uint256 cooperativeId, address account) external;
 
     /// @notice Removes `account` as admin of cooperative `cooperativeId` (it stays a member). Cooperative admins only;
     ///         the last admin cannot be removed.
+    /// @param cooperativeId The cooperative; the caller must be one of its admins.
+    /// @param account The admin to remove.
     function removeCooperativeAdmin(uint256 cooperativeId, address account) external;
 
     /// @notice Adds `account` as member of cooperative `cooperativeId`. Cooperative admins only.
+    /// @param cooperativeId The cooperative; the caller must be one of its admins.
+    /// @param account The new member (not zero).
     function addMember(uint256 cooperativeId, address account) external;
 
     /// @notice Removes member `account` (admin rights included) from cooperative `cooperativeId`.
     ///         Cooperative admins only; the last admin cannot be removed.
+    /// @param cooperativeId The cooperative; the caller must be one of its admins.
+    /// @param account The member to remove.
     function removeMember(uint256 cooperativeId, address account) external;
 
     /// @notice Roles bitmask of `account` (0 if not registered).
+    /// @param account The account.
+    /// @return The roles bitmask (owner 1, provider 2, installer 4, manager 8, investor 16).
     function rolesOf(address account) external view returns (uint8);
 
     /// @notice Whether `account` holds every role in `roles`.
+    /// @param account The account.
+    /// @param roles A roles bitmask.
+    /// @return True when every bit of `roles` is held.
     function hasRoles(address account, uint8 roles) external view returns (bool);
 
     /// @notice The full record of `account`.
+    /// @param account The account.
+    /// @return The participant record (zero when not registered).
     function participant(address account) external view returns (Participant memory);
 
     /// @notice Reputation of `account`: sum of ratings and how many ratings were received.
+    /// @param account The account.
+    /// @return score Sum of the ratings received (each -1, 0 or +1).
+    /// @return ratingCount Number of ratings received.
     function reputationOf(address account) external view returns (int64 score, uint64 ratingCount);
 
     /// @notice Reputation scores of many accounts in one call (for the matcher).
+    /// @param accounts The accounts.
+    /// @return scores Each account's score, in the same order.
     function reputationsOf(address[] calldata accounts) external view returns (int64[] memory scores);
 
     /// @notice Whether `rater` already rated `ratee` for project `projectId`.
+    /// @param projectId The project.
+    /// @param rater The party who rates.
+    /// @param ratee The party rated.
+    /// @return True when the rating was given.
     function hasRated(uint256 projectId, address rater, address ratee) external view returns (bool);
 
     /// @notice The projects contract used to check ratings (zero until set).
+    /// @return Its address.
     function projectsContract() external view returns (address);
 
     /// @notice Number of cooperatives created (ids are 1..count).
+    /// @return The count.
     function cooperativeCount() external view returns (uint256);
 
     /// @notice The record of cooperative `cooperativeId`.
+    /// @param cooperativeId The cooperative (reverts if unknown).
+    /// @return The cooperative.
     function cooperative(uint256 cooperativeId) external view returns (Cooperative memory);
 
     /// @notice Whether `account` is a member of cooperative `cooperativeId`.
+    /// @param cooperativeId The cooperative.
+    /// @param account The account.
+    /// @return True for a member.
     function isCooperativeMember(uint256 cooperativeId, address account) external view returns (bool);
 
     /// @notice Whether `account` is an admin of cooperative `cooperativeId`.
+    /// @param cooperativeId The cooperative.
+    /// @param account The account.
+    /// @return True for an admin.
     function isCooperativeAdmin(uint256 cooperativeId, address account) external view returns (bool);
 }
