@@ -5,6 +5,7 @@ Area fixtures live beside their tests (tests/market/conftest.py, tests/energy/co
 
 import pytest
 
+from scripts.deploy import suite as deployment_components
 from scripts.toolchain.brownie_fixes import install
 
 install()  # brownie 1.22.2 + anvil: a mined transaction must not be called "dropped" (see the module)
@@ -46,3 +47,14 @@ def mallory(accounts):
 def token(PesoToken, operator):
     """The peso token (0 decimals, 1 token = 1 CLP), admin and minter = operator."""
     return PesoToken.deploy(operator, {"from": operator})
+
+
+@pytest.fixture(scope="module")
+def suite(operator):
+    """Every contract of the suite by manifest name (PaymentToken, ParticipantRegistry, Marketplace,
+    Projects, Crowdfunding, InstallationRegistry, GenerationOracle, GenerationCertificates,
+    EnergySales), deployed by the operator through scripts/deploy.py's components."""
+    deployed: dict = {}
+    for component in deployment_components():
+        deployed.update(component.deploy(operator, dict(deployed)))
+    return deployed

@@ -1,5 +1,5 @@
 """Security fixtures: the whole suite deployed and wired exactly as scripts/deploy.py wires it
-(its components, in its order), and the accounts an attacker uses.
+(the `suite` fixture of tests/conftest.py), and the accounts an attacker uses.
 
 One test file per finding of the security review (issue 9); each performs the attack and asserts
 that it fails, beside a test that the legitimate path still works. Fixtures that only one finding
@@ -11,18 +11,6 @@ from __future__ import annotations
 import pytest
 from brownie import accounts as brownie_accounts
 
-from scripts.deploy import suite as deployment_components
-
-
-@pytest.fixture(scope="module")
-def suite(operator):
-    """Every contract of the suite by manifest name (PaymentToken, ParticipantRegistry, Marketplace,
-    Projects, Crowdfunding, InstallationRegistry, GenerationOracle, GenerationCertificates,
-    EnergySales), deployed by the operator through scripts/deploy.py's components."""
-    deployed: dict = {}
-    for component in deployment_components():
-        deployed.update(component.deploy(operator, dict(deployed)))
-    return deployed
 
 
 @pytest.fixture(scope="session")
