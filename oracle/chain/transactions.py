@@ -24,7 +24,7 @@ from typing import Any, Callable, Protocol, TypeVar
 import requests
 from eth_abi import decode
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak
+from eth_utils import keccak, to_checksum_address
 from hexbytes import HexBytes
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound, Web3RPCError
@@ -105,8 +105,14 @@ def custom_error_name(data: Any, abi: Any) -> str | None:
             values = decode(types, raw[4:])
         except Exception:
             return str(item["name"])
-        return f"{item['name']}({', '.join('0x' + v.hex() if isinstance(v, bytes) else str(v) for v in values)})"
+        return f"{item['name']}({', '.join(_shown(type_, v) for type_, v in zip(types, values))})"
     return None
+
+
+def _shown(type_: str, value: Any) -> str:
+    if type_ == "address":
+        return to_checksum_address(value)
+    return "0x" + value.hex() if isinstance(value, bytes) else str(value)
 
 
 def _abi_type(arg: dict[str, Any]) -> str:
