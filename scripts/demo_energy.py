@@ -14,9 +14,12 @@ from typing import Any
 from brownie import chain, web3
 from eth_account import Account
 
+from oracle.chain.issuance import ClaimResult, claim_round
+from oracle.chain.manifest import connect, load_manifest
+from oracle.chain.transactions import MemoryJournal, Sender
 from oracle.merkle import StandardMerkleTree, generation_leaf_types, reading_leaf_types
 from oracle.signing import NodeSigningError, Round, node_sign_round, round_as_tuple, round_from_generation_tree, sign_round
-from scripts.issue_round import issue_round
+from scripts.deploy import manifest_path
 
 DAY_S = 86_400
 INTERVAL_S = 900
@@ -24,6 +27,7 @@ READINGS_PER_DAY = 96
 DEMO_FACTOR_G_PER_KWH = 285
 DEMO_FACTOR_SOURCE = "synthetic demo value (see the CEN/CNE factor for real use)"
 TARIFF_CLP_PER_KWH = 95
+RELAYER_FUNDING = "1 ether"  # gas for the claim's relayer key
 
 
 class DemoError(RuntimeError):
@@ -138,12 +142,13 @@ def energy_walkthrough(contracts: dict[str, Any], accounts: Any) -> None:
     print(f"   round {round_.round_id}: root 0x{generation.root.hex()[:16]}..., {round_.leaf_count} leaves, "
           f"{round_.total_energy_wh:,} Wh, gas {receipt.gas_used:,}")
 
-    print("6. Issue the certificates in one batch (scripts/issue_round.py; anyone may; minted to each beneficiary)")
-    receipts = issue_round(contracts, round_.round_id, generation, buyer, say=lambda line: print(f"   {line}"))
-    issued = {int(ev["installationId"]): ev for tx in receipts for ev in tx.events["CertificateIssued"]}
-    token_ids = [int(issued[installation_id]["tokenId"]) for installation_id in ids]
+    print("6. Issue the certificates in one batch (the oracle's claim on web3, from a fresh relayer key; "
+          "anyone may; minted to each beneficiary)")
+    claimed = claim_with_relayer(operator, round_.round_id, generation)
+    issued = {certificate.installation_id: certificate for certificate in claimed.certificates}
+    token_ids = [issued[installation_id].token_id for installation_id in ids]
     for installation_id, token_id in zip(ids, token_ids):
-        print(f"   certificate {token_id}: installation {installation_id}, {int(issued[installation_id]['energyWh']):,} Wh")
+        print(f"   certificate {token_id}: installation {installation_id}, {issued[installation_id].energy_wh:,} Wh")
 
     first = token_ids[0]
     energy_wh = leaves[0][3]
@@ -186,6 +191,16 @@ def energy_walkthrough(contracts: dict[str, Any], accounts: Any) -> None:
             balance = certificates.balanceOf(holder, token_id)
             if balance:
                 print(f"     {name}: {balance:,} Wh ({certificates.mitigationGrams(token_id, balance) / 1000:,.3f} kgCO2e)")
+
+
+def claim_with_relayer(operator: Any, round_id: int, generation: StandardMerkleTree) -> ClaimResult:
+    """Step 6: oracle/chain/issuance.py's claim_round over web3 (the deployment's manifest, brownie's
+    RPC URL), sent by a fresh eth-account key that the operator funds (key never printed)."""
+    relayer = Account.create()
+    operator.transfer(relayer.address, RELAYER_FUNDING, silent=True)
+    oracle_chain = connect(web3.provider.endpoint_uri, load_manifest(manifest_path(chain.id)))
+    sender = Sender(oracle_chain, relayer, MemoryJournal())
+    return claim_round(oracle_chain, sender, round_id, generation, say=lambda line: print(f"   {line}"))
 
 
 def _agree_terms(sales: Any, installation_ids: list[int], offtaker: Any, valid_from: int, operator: Any) -> None:

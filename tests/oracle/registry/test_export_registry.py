@@ -1,16 +1,21 @@
-"""scripts/export_registry.py: CADT-shaped records from hand-built ledgers (pure transformation).
+"""oracle.registry: CADT-shaped records from hand-built ledgers (pure transformation), the checks,
+the files, the errors, and that the package stands on web3 alone.
 
 The end-to-end export from deployed contracts is in test_export_registry_chain.py.
 """
 
 import csv
 import json
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-import scripts.export_registry as export_module
-from scripts.export_registry import (
+import oracle.registry as registry_module
+from oracle.errors import EXIT_BAD_INPUT, EXIT_CHAIN, OracleError
+from oracle.registry import (
     ISSUANCE_FIELDS,
     LEDGER_FIELDS,
     LOCATION_FIELDS,
@@ -18,6 +23,7 @@ from scripts.export_registry import (
     UNIT_FIELDS,
     CertificateInfo,
     EmissionFactor,
+    ExportError,
     ExportInfo,
     InstallationInfo,
     Ledger,
@@ -333,7 +339,7 @@ def test_missing_emission_factor_is_an_error():
 
 
 def test_inconsistent_ledger_writes_nothing(tmp_path, monkeypatch):
-    """export_registry, the entry point that reads, checks and writes, creates no file for a ledger
+    """export_ledger, the entry point that reads, checks and writes, creates no file for a ledger
     that fails the checks. The chain read is replaced by the hand-built ledger (a consistent chain
     cannot be made inconsistent); a consistent ledger through the same path does write, so the
     missing files are due to the check."""
@@ -341,13 +347,13 @@ def test_inconsistent_ledger_writes_nothing(tmp_path, monkeypatch):
         "bad": make_ledger([certificate(1, energy_wh=1_000, retired_wh=400)], retirements=[retirement(1, 1, 300)]),
         "good": make_ledger([certificate(1, energy_wh=1_000, retired_wh=300)], retirements=[retirement(1, 1, 300)]),
     }
-    monkeypatch.setattr(export_module, "read_ledger", lambda registry, certificates, oracle=None, from_block=0: ledgers[registry])
+    monkeypatch.setattr(registry_module, "read_ledger", lambda chain: ledgers[chain])
 
     with pytest.raises(LedgerError, match="retiredWh 400 but its retirements add up to 300 Wh"):
-        export_module.export_registry("bad", "certificates", tmp_path / "bad")
+        registry_module.export_ledger("bad", tmp_path / "bad")
     assert not (tmp_path / "bad").exists()
 
-    export_module.export_registry("good", "certificates", tmp_path / "good")
+    registry_module.export_ledger("good", tmp_path / "good")
     assert (tmp_path / "good" / "export.json").exists()
     assert (tmp_path / "good" / "units.csv").exists()
 
@@ -400,3 +406,38 @@ def test_summary_table_lists_every_ledger_row(mixed_ledger):
     assert len(lines) == 1 + len(export.ledger)
     assert lines[-1].split()[0] == "total" and "6777" in lines[-1].split()
 
+
+
+def test_an_unwritable_output_folder_is_an_export_error(mixed_ledger, tmp_path):
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file where the folder should be")
+    with pytest.raises(ExportError, match=f"cannot write the export into {blocker}"):
+        write_export(build_export(mixed_ledger), blocker)
+
+
+# --- errors and dependencies -------------------------------------------------------------------
+
+
+def test_ledger_errors_are_chain_errors_and_export_errors_bad_input():
+    """LedgerError: the chain served a ledger that does not add up (exit 3); ExportError: the output
+    folder or the ABI is wrong (exit 2). Both are OracleErrors, so the CLI prints one line."""
+    assert issubclass(LedgerError, ExportError) and issubclass(ExportError, OracleError)
+    assert LedgerError("x").exit_code == EXIT_CHAIN
+    assert ExportError("x").exit_code == EXIT_BAD_INPUT
+
+
+def test_the_package_imports_neither_brownie_nor_scripts():
+    """In a fresh interpreter, importing oracle.registry (which imports every module of it) loads no
+    brownie or scripts module; the probe is shown able to fail on scripts.export_registry."""
+    probe = (
+        "import importlib, sys; importlib.import_module(sys.argv[1]); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('brownie', 'scripts')))"
+    )
+    root = Path(registry_module.__file__).resolve().parents[2]
+
+    def loaded_by(module: str) -> str:
+        return subprocess.run([sys.executable, "-c", probe, module], cwd=root, capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    assert loaded_by("oracle.registry") == "[]"
+    assert "scripts.export_registry" in loaded_by("scripts.export_registry")
