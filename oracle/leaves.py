@@ -64,3 +64,8 @@ def installation_period(
 def generation_tree(leaves: Iterable[Sequence[object]]) -> StandardMerkleTree:
     """The tree of generation leaves a round's merkleRoot commits to."""
     return StandardMerkleTree.of([tuple(leaf) for leaf in leaves], generation_leaf_types)
+
+
+def leaf_arg(leaf: Sequence[object]) -> tuple[object, ...]:
+    """A generation leaf as a contract argument, bytes32 as 0x hex (what brownie and JSON take)."""
+    return tuple("0x" + v.hex() if isinstance(v, bytes) else v for v in leaf)

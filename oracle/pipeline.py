@@ -379,9 +379,10 @@ def claim(store: Store, config: Config, chain: Chain, batch_size: int = 100, say
         return None
     rf = load_round_file(row.file)
     result = claim_round(chain, sender_of(config, chain, store), row.round_id, rf.generation, batch_size, say=say)
-    store.set_token_ids(row.round_id, result.issued_leaves)
+    store.set_token_ids(row.round_id, [(c.installation_id, c.period_start, c.token_id) for c in result.certificates])
     store.set_round_status(row.round_id, "issued")
-    return ClaimOutcome(row.round_id, len(result.token_ids), result.energy_wh, result.skipped_counts)
+    return ClaimOutcome(row.round_id, len(result.certificates), sum(c.energy_wh for c in result.certificates),
+                        dict(result.skipped))
 
 
 def now() -> int:

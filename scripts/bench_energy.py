@@ -49,7 +49,7 @@ from oracle.merkle import StandardMerkleTree, generation_leaf_types, reading_lea
 from oracle.signing import Round, round_as_tuple, round_from_generation_tree, sign_round
 from scripts.deployment.energy import WITHDRAWAL_NOTICE_S
 from scripts.deployment.market import deploy_market
-from scripts.issue_round import leaf_arg
+from oracle.leaves import leaf_arg
 
 DAY_S = 86_400
 INTERVAL_S = 900

@@ -98,7 +98,8 @@ class Chain:
 
 def connect(rpc_url: str, manifest: Manifest, timeout_s: float = DEFAULT_TIMEOUT_S) -> Chain:
     """Connect to `rpc_url` and check that it serves the manifest's chain (ChainError otherwise)."""
-    web3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout_s}))
+    # no retries inside web3: oracle.chain.transactions.Sender retries with its own backoff
+    web3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout_s}, exception_retry_configuration=None))
     try:
         chain_id = int(web3.eth.chain_id)
     except Exception as exc:  # requests' and web3's connection errors have no common base

@@ -25,7 +25,7 @@ from generation_helpers import (  # noqa: F401  (re-exported for the tests)
 )
 from oracle.signing import Round, sign_round
 from scripts.deployment.energy import WITHDRAWAL_NOTICE_S  # noqa: F401  (re-exported for the tests)
-from scripts.issue_round import leaf_arg  # noqa: F401  (re-exported for the tests)
+from oracle.leaves import leaf_arg  # noqa: F401  (re-exported for the tests)
 
 FACTOR_2026_G_PER_KWH = 350
 FACTOR_2025_G_PER_KWH = 380

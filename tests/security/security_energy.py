@@ -21,7 +21,7 @@ from generation_helpers import (  # noqa: F401  (DAY_S, DAY_WH, CAPACITY_W, day_
     make_round,
     node_signature,
 )
-from scripts.issue_round import leaf_arg
+from oracle.leaves import leaf_arg
 
 COMMISSIONED_AT = day_start(FIRST_DAY)  # the test installations' commissioning: day 10 of 2026
 

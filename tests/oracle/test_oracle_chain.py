@@ -1,0 +1,142 @@
+"""The oracle end to end on anvil with the deployed suite: ingest (simulated source with an
+injected fault), check, review, build, sign with two keys (the verifier through cosign), submit,
+claim. The certified Wh are exactly the sum of the accepted and approved intervals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from oracle.cli import main
+from oracle.store import open_store
+from oracle.timeutil import DAY_S, iso_utc
+from oracle_helpers import write_config
+
+CAPACITY_W = 10_000
+LAT, LON = -33.4489, -70.6693
+
+
+@pytest.fixture(scope="module")
+def commissioned_s(chain):
+    """Three whole UTC days ago: days D, D+1, D+2 are over, today is not."""
+    return (int(chain.time()) // DAY_S - 3) * DAY_S
+
+
+@pytest.fixture(scope="module")
+def installations(deployment, oracle_keys, operator, alice, bob, commissioned_s):
+    from scripts.deploy import contracts_from_manifest
+
+    contracts = contracts_from_manifest(deployment)
+    registry = contracts["InstallationRegistry"]
+    year = int(iso_utc(commissioned_s)[:4])
+    for y in {year, year + 1}:
+        if registry.emissionFactor(y)[0] == 0:
+            registry.setEmissionFactor(y, 300, "test factor", {"from": operator})
+    ids = []
+    for beneficiary, serial in ((alice, "SIM-1"), (bob, "SIM-2")):
+        tx = registry.registerInstallation(
+            (beneficiary, CAPACITY_W, int(LAT * 1e6), int(LON * 1e6), 13101, commissioned_s, 0,
+             "PV rooftop", "simulated", serial, "PTSP"), {"from": operator})
+        ids.append(tx.return_value)
+    return contracts, ids
+
+
+def oracle_config(folder, manifest_file, rpc_url, ids, commissioned_s, signer_env="ORACLE_SIGNER_KEY"):
+    spike = commissioned_s + DAY_S + 15 * 3600  # 15:00 UTC on day 2: midday in Santiago
+    installations = "\n".join(f'''
+[[installations]]
+id = {installation_id}
+capacity_w = {CAPACITY_W}
+lat = {LAT}
+lon = {LON}
+source = {{ kind = "simulated", seed = {installation_id}, start = "{iso_utc(commissioned_s)}"{faults} }}
+''' for installation_id, faults in zip(ids, (f', faults = [{{ kind = "spike", start = "{iso_utc(spike)}", end = "{iso_utc(spike + 900)}" }}]', "")))
+    config = write_config(folder, manifest_file, rpc_url, installations)
+    text = config.read_text().replace('signer = "ORACLE_SIGNER_KEY"', f'signer = "{signer_env}"')
+    config.write_text(text)
+    return config
+
+
+@pytest.fixture
+def env(monkeypatch, oracle_keys):
+    for name, value in oracle_keys.environment().items():
+        monkeypatch.setenv(name, value)
+
+
+def run(config, *args):
+    return main(["--config", str(config), *args])
+
+
+def test_readings_to_certificates_with_a_review_and_a_cosigned_round(tmp_path, manifest_file, rpc_url, installations,
+                                                                     commissioned_s, env, capsys):
+    contracts, ids = installations
+    operator_dir, verifier_dir = tmp_path / "operator", tmp_path / "verifier"
+    operator_dir.mkdir(), verifier_dir.mkdir()
+    config = oracle_config(operator_dir, manifest_file, rpc_url, ids, commissioned_s)
+    verifier = oracle_config(verifier_dir, manifest_file, rpc_url, ids, commissioned_s, signer_env="VERIFIER_SIGNER_KEY")
+
+    assert run(config, "ingest") == 1  # the spike waits for review
+    store = open_store(operator_dir / "var" / "oracle.sqlite")
+    pending = store.pending()
+    spike = commissioned_s + DAY_S + 15 * 3600
+    assert spike in pending["interval_start"].tolist()
+    assert "above_capacity" in pending.set_index("interval_start").loc[spike, "flags"]
+
+    assert run(config, "build") == 1  # installation 1 waits from day 2 on; installation 2 goes ahead
+    assert "pending review" in capsys.readouterr().out
+    assert run(config, "review", "reject", str(ids[0]), iso_utc(spike), "--reviewer", "ana", "--reason", "inverter spike") == 0
+    for installation_id, start in store.pending()[["installation_id", "interval_start"]].itertuples(index=False):
+        assert run(config, "review", "approve", str(installation_id), iso_utc(int(start)), "--reviewer", "ana",
+                   "--reason", "checked against the neighbour") == 0
+    # round 1 (installation 2's days) is in flight: finish it, then build the next
+    for command in (["sign"], ["cosign", "var/rounds/round-000001.json"], ["submit"], ["claim"]):
+        target = verifier if command[0] == "cosign" else config
+        args = command if command[0] != "cosign" else ["cosign", str(operator_dir / "var/rounds/round-000001.json")]
+        assert run(target, *args) == 0, command
+    assert run(config, "build") == 0
+    round_file = operator_dir / "var" / "rounds" / "round-000002.json"
+    assert run(config, "sign") == 0
+    assert run(verifier, "cosign", str(round_file)) == 0
+    assert run(config, "submit") == 0 and run(config, "claim") == 0
+
+    data = json.loads(round_file.read_text())
+    assert len(data["signatures"]) == 2
+    excluded = [e for inst in data["installations"] for e in inst["excluded"]]
+    assert [(e["intervalStart"], e["decision"], e["reviewer"]) for e in excluded] == [(iso_utc(spike), "rejected", "ana")]
+
+    certificates = contracts["GenerationCertificates"]
+    issued = {}
+    for token_id in range(1, certificates.certificateCount() + 1):
+        cert = certificates.certificate(token_id)
+        issued.setdefault(cert["installationId"], 0)
+        issued[cert["installationId"]] += cert["energyWh"]
+    end = commissioned_s + 3 * DAY_S
+    for installation_id in ids:
+        assert certificates.certifiedUntil(installation_id) == end
+        rows = store.intervals(installation_id, commissioned_s, end)
+        certifiable = rows[rows["status"].isin(["accepted", "approved"])]
+        expected = int(sum(max(0, int(wh + 0.5)) for wh in certifiable["energy_wh"]))
+        assert issued[installation_id] == expected > 0
+    assert store.round(2).status == "issued"
+    store.close()
+
+
+def test_a_chain_id_that_does_not_match_the_manifest_is_a_clear_error(tmp_path, manifest_file, rpc_url, installations,
+                                                                    commissioned_s, env, capsys):
+    _, ids = installations
+    config = oracle_config(tmp_path, manifest_file, rpc_url, ids, commissioned_s)
+    config.write_text(config.read_text().replace("chain_id = 31337", "chain_id = 11155111"))
+    assert run(config, "build") == 2
+    assert "manifest" in capsys.readouterr().err
+
+
+def test_an_unreachable_node_is_exit_3_and_the_next_run_works(tmp_path, manifest_file, rpc_url, installations,
+                                                            commissioned_s, env, capsys):
+    _, ids = installations
+    config = oracle_config(tmp_path, manifest_file, rpc_url, ids, commissioned_s)
+    assert run(config, "--rpc-url", "http://127.0.0.1:9", "status") in (0, 1)  # status still reports the store
+    assert "chain not reachable" in capsys.readouterr().out
+    assert run(config, "--rpc-url", "http://127.0.0.1:9", "build") == 3
+    assert "cannot reach the RPC node" in capsys.readouterr().err
+    assert run(config, "build") in (0, 1)
