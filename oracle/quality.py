@@ -69,11 +69,14 @@ class QualitySettings:
     stale_window, stale_rtol, stale_atol_wh, stale_min_fraction: ``stale`` when ``stale_window``
         consecutive daylight intervals above ``stale_min_fraction`` repeat the first one's energy
         within ``stale_atol_wh + stale_rtol x |energy|`` (6 intervals: 1.5 h stuck).
-    outlier_window, outlier_max_deviation, outlier_floor_fraction: ``outlier`` when a daylight
-        interval's distance from the median of the ``outlier_window`` intervals centred on it is
-        above ``outlier_max_deviation`` x the window's MAD-estimated sigma (Hampel) and above the
-        floor (9 intervals, 6 sigma, 0.2: a broken-cloud day is noisy everywhere, so nothing in it
-        stands out; a spike on a smooth day does).
+    outlier_window, outlier_max_deviation, outlier_floor_fraction, outlier_max_clearsky_index:
+        ``outlier`` when a daylight interval's distance from the median of the ``outlier_window``
+        intervals centred on it is above ``outlier_max_deviation`` x the window's MAD-estimated
+        sigma (Hampel) and above the floor, and the interval gives less than
+        ``outlier_max_clearsky_index`` of the clear-sky expectation (9 intervals, 6 sigma, 0.2,
+        0.1): a drop-out amid production. Between 0.1 and the clear-sky margin, any value is what
+        a cloud can do, and broken-cloud days cluster in two modes (sun, shade) that fool the MAD;
+        above it, ``above_clearsky`` speaks.
     pr_min_poa_w_m2, pr_min_intervals, pr_low, pr_high: with a station, a UTC day's performance
         ratio is its energy / (capacity_w x POA / 1000 x 0.25 h) summed over the complete
         intervals with station POA >= ``pr_min_poa_w_m2``; with at least ``pr_min_intervals`` of
@@ -95,6 +98,7 @@ class QualitySettings:
     outlier_window: int = 9
     outlier_max_deviation: float = 6.0
     outlier_floor_fraction: float = 0.2
+    outlier_max_clearsky_index: float = 0.1
     pr_min_poa_w_m2: float = 200.0
     pr_min_intervals: int = 8
     pr_low: float = 0.5
@@ -138,13 +142,15 @@ def check_intervals(intervals: pd.DataFrame, site: Site, station_ghi_w_m2: pd.Se
         flags[ABOVE_CLEARSKY] = energy > ((1 + settings.clearsky_margin) * sky.clearsky_wh
                                           + settings.clearsky_floor_fraction * full_wh)
         flags[GAP] = daylight & ~reported
+        checkable = daylight & (coverage == 1) & ~flags[REGISTER_RESET] & ~flags[DUPLICATE]
         flags[STALE] = _on_subset(
-            daylight & (coverage == 1) & (energy > settings.stale_min_fraction * full_wh), energy,
+            checkable & (energy > settings.stale_min_fraction * full_wh), energy,
             lambda x: stale_values(x, settings.stale_window, settings.stale_rtol, settings.stale_atol_wh))
         flags[OUTLIER] = _on_subset(
-            daylight & (coverage == 1), energy,
+            checkable, energy,
             lambda x: hampel_outliers(x, settings.outlier_window, settings.outlier_max_deviation,
-                                      settings.outlier_floor_fraction * full_wh))
+                                      settings.outlier_floor_fraction * full_wh)
+        ) & (energy < settings.outlier_max_clearsky_index * sky.clearsky_wh)
         if station_ghi_w_m2 is not None:
             flags[PR_LOW], flags[PR_HIGH] = _performance_ratio_flags(
                 start, energy, coverage, daylight, sky, site, station_ghi_w_m2, settings)

@@ -57,9 +57,9 @@ def clear_day_wh(site: Site = SITE, day: str = DAY) -> tuple[np.ndarray, np.ndar
 
 def cloudy_day_wh(seed: int, site: Site = SITE, day: str = DAY) -> tuple[np.ndarray, np.ndarray]:
     """A broken-cloud day: the clear day times a clear-sky index drawn per interval, uniformly in
-    [0.15, 1.05] (1.05: a little cloud enhancement)."""
+    [0.15, 1.0]: sun and shade in any order, every interval different."""
     starts, clear = clear_day_wh(site, day)
-    index = np.random.default_rng(seed).uniform(0.15, 1.05, len(clear))
+    index = np.random.default_rng(seed).uniform(0.15, 1.0, len(clear))
     return starts, clear * index
 
 
