@@ -127,17 +127,20 @@ def summarise(source: str, checked: pd.DataFrame, energy_in_wh: float) -> CheckS
 
 def add_check_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``python -m oracle check``."""
-    parser.add_argument("--input", required=True, type=Path, help="readings file (CSV, MII XML, ...)")
+    parser.add_argument("--input", required=True, type=Path,
+                        help="readings file (CSV, MII XML, ...)")
     parser.add_argument("--capacity-w", required=True, type=float, help="DC nameplate, W")
     parser.add_argument("--lat", required=True, type=float, help="latitude, degrees (south < 0)")
     parser.add_argument("--lon", required=True, type=float, help="longitude, degrees (west < 0)")
-    parser.add_argument("--tilt", type=float, default=20.0, help="array tilt from horizontal, degrees")
+    parser.add_argument("--tilt", type=float, default=20.0,
+                        help="array tilt from horizontal, degrees")
     parser.add_argument("--azimuth", type=float, default=0.0,
-                        help="array azimuth, degrees (0 north, 90 east, 180 south; 0 faces the sun in Chile)")
+                        help="array azimuth, degrees (0 north, 90 east, 180 south)")
     parser.add_argument("--altitude", type=float, default=500.0, help="site altitude, m")
     parser.add_argument("--tz", default=DEFAULT_TZ,
                         help=f"time zone of naive timestamps (default {DEFAULT_TZ})")
-    parser.add_argument("--station", type=Path, default=None, help="irradiance station CSV (GHI, W/m2)")
+    parser.add_argument("--station", type=Path, default=None,
+                        help="irradiance station CSV (GHI, W/m2)")
     parser.add_argument("--now", default=None,
                         help="the time for the 'future' check, ISO 8601 UTC (default: the clock)")
     parser.add_argument("--out", required=True, type=Path, help="output CSV")

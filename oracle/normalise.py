@@ -76,7 +76,8 @@ def _spans(readings: Readings) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     if timestamps.tz is None:
         raise InputError(f"{readings.source}: timestamps are not in UTC (a source bug)")
     table = pd.DataFrame({
-        "start": (timestamps.tz_convert("UTC") - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1),
+        "start": ((timestamps.tz_convert("UTC") - pd.Timestamp(0, tz="UTC"))
+                  // pd.Timedelta(seconds=1)),
         "value": frame["value"].to_numpy(dtype="float64"),
         "length": frame["interval_s"].to_numpy(dtype="int64"),
     })
@@ -91,7 +92,7 @@ def _spans(readings: Readings) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     start = table["start"].to_numpy(dtype="int64")[first]
     value = table["value"].to_numpy()[first]
     length = table["length"].to_numpy()[first]
-    conflicting = conflicting[first]  # every row of a conflicting timestamp is marked, so its first is
+    conflicting = conflicting[first]  # every row of a conflicting timestamp is marked
     if readings.kind == "energy":
         return start, length, value, conflicting, np.zeros(len(start), dtype=bool)
     if readings.kind == "power":
@@ -103,12 +104,13 @@ def _spans(readings: Readings) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
             conflicting[:-1] | conflicting[1:], reset)
 
 
-def _to_intervals(start: np.ndarray, length: np.ndarray, energy: np.ndarray, conflicting: np.ndarray,
-                  reset: np.ndarray) -> pd.DataFrame:
+def _to_intervals(start: np.ndarray, length: np.ndarray, energy: np.ndarray,
+                  conflicting: np.ndarray, reset: np.ndarray) -> pd.DataFrame:
     """Share each span's energy among the 15-minute intervals it overlaps (by overlap time)."""
     if len(start) == 0:
         return pd.DataFrame({
-            "interval_start": np.array([], dtype="int64"), "energy_wh": np.array([], dtype="float64"),
+            "interval_start": np.array([], dtype="int64"),
+            "energy_wh": np.array([], dtype="float64"),
             "coverage": np.array([], dtype="float64"), "duplicate": np.array([], dtype=bool),
             "register_reset": np.array([], dtype=bool)})
     end = start + length

@@ -111,8 +111,9 @@ class QualitySettings:
             raise ValueError(f"stale_window must be >= 2, got {self.stale_window}")
 
 
-def check_intervals(intervals: pd.DataFrame, site: Site, station_ghi_w_m2: pd.Series | None = None,
-                    now_s: int | None = None, settings: QualitySettings = QualitySettings()) -> pd.DataFrame:
+def check_intervals(intervals: pd.DataFrame, site: Site,
+                    station_ghi_w_m2: pd.Series | None = None, now_s: int | None = None,
+                    settings: QualitySettings = QualitySettings()) -> pd.DataFrame:
     """Flag each 15-minute interval of one installation.
 
     intervals: :func:`oracle.normalise.normalise` output (interval_start unix s UTC, energy_wh,
@@ -145,7 +146,8 @@ def check_intervals(intervals: pd.DataFrame, site: Site, station_ghi_w_m2: pd.Se
         checkable = daylight & (coverage == 1) & ~flags[REGISTER_RESET] & ~flags[DUPLICATE]
         flags[STALE] = _on_subset(
             checkable & (energy > settings.stale_min_fraction * full_wh), energy,
-            lambda x: stale_values(x, settings.stale_window, settings.stale_rtol, settings.stale_atol_wh))
+            lambda x: stale_values(x, settings.stale_window, settings.stale_rtol,
+                                   settings.stale_atol_wh))
         flags[OUTLIER] = _on_subset(
             checkable, energy,
             lambda x: hampel_outliers(x, settings.outlier_window, settings.outlier_max_deviation,
@@ -187,7 +189,8 @@ def stale_values(x: np.ndarray, window: int, rtol: float, atol: float) -> np.nda
     return np.convolve(run_starts.astype(np.int64), np.ones(window, dtype=np.int64))[:len(x)] > 0
 
 
-def hampel_outliers(x: np.ndarray, window: int, max_deviation: float, floor: float = 0.0) -> np.ndarray:
+def hampel_outliers(x: np.ndarray, window: int, max_deviation: float,
+                    floor: float = 0.0) -> np.ndarray:
     """pvanalytics.quality.outliers.hampel(x, window, max_deviation) in numpy (centred window,
     sigma = MAD / 0.6745; the ``window // 2`` values at each end are never outliers), and the
     distance from the median also above ``floor`` (a window of near-equal values has a MAD of
@@ -219,8 +222,8 @@ class _Sky:
         half = INTERVAL_S // 2
         instants = np.unique(np.concatenate([start, start + half, start + INTERVAL_S]))
         times = pd.DatetimeIndex(pd.to_datetime(instants, unit="s", utc=True))
-        sun = pvlib.solarposition.get_solarposition(times, site.lat_deg, site.lon_deg, site.altitude_m,
-                                                    method="ephemeris")
+        sun = pvlib.solarposition.get_solarposition(times, site.lat_deg, site.lon_deg,
+                                                    site.altitude_m, method="ephemeris")
         location = pvlib.location.Location(site.lat_deg, site.lon_deg, altitude=site.altitude_m)
         clear = location.get_clearsky(times, solar_position=sun)
         poa = self._poa(site, sun, clear["ghi"], clear["dni"], clear["dhi"], albedo)
@@ -230,7 +233,8 @@ class _Sky:
         at_end = np.searchsorted(instants, start + INTERVAL_S)
         elevation = sun["apparent_elevation"].to_numpy()
         self.elevation_mid = elevation[at_mid]
-        self.below_horizon = (elevation[at_start] < 0) & (self.elevation_mid < 0) & (elevation[at_end] < 0)
+        self.below_horizon = ((elevation[at_start] < 0) & (self.elevation_mid < 0)
+                              & (elevation[at_end] < 0))
         dc = np.nan_to_num(np.asarray(dc_w, dtype="float64"))
         self.clearsky_wh = (dc[at_start] + 4 * dc[at_mid] + dc[at_end]) / 6 * INTERVAL_H
         self.zenith_mid = sun["apparent_zenith"].to_numpy()[at_mid]
@@ -256,15 +260,18 @@ def _performance_ratio_flags(start: np.ndarray, energy: np.ndarray, coverage: np
     ghi = ghi_15.reindex(start).to_numpy(dtype="float64")
     split = pvlib.irradiance.erbs(ghi, sky.zenith_mid, sky.times_mid.dayofyear.to_numpy())
     poa = np.asarray(pvlib.irradiance.get_total_irradiance(
-        site.tilt_deg, site.azimuth_deg, sky.zenith_mid, sky.azimuth_mid, np.asarray(split["dni"]), ghi,
-        np.asarray(split["dhi"]), albedo=settings.albedo, model="isotropic")["poa_global"], dtype="float64")
+        site.tilt_deg, site.azimuth_deg, sky.zenith_mid, sky.azimuth_mid,
+        np.asarray(split["dni"]), ghi, np.asarray(split["dhi"]), albedo=settings.albedo,
+        model="isotropic")["poa_global"], dtype="float64")
     eligible = daylight & (coverage == 1) & (poa >= settings.pr_min_poa_w_m2)
     expected_wh = np.where(eligible, site.capacity_w * np.nan_to_num(poa) / 1000 * INTERVAL_H, 0.0)
     day = start // DAY_S
     days, day_index = np.unique(day, return_inverse=True)
-    energy_sum = np.bincount(day_index, weights=np.where(eligible, energy, 0.0), minlength=len(days))
+    energy_sum = np.bincount(day_index, weights=np.where(eligible, energy, 0.0),
+                             minlength=len(days))
     expected_sum = np.bincount(day_index, weights=expected_wh, minlength=len(days))
-    counted = np.bincount(day_index, weights=eligible, minlength=len(days)) >= settings.pr_min_intervals
+    counted = (np.bincount(day_index, weights=eligible, minlength=len(days))
+               >= settings.pr_min_intervals)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(counted, energy_sum / expected_sum, np.nan)
     low = (ratio < settings.pr_low)[day_index] & daylight

@@ -85,7 +85,8 @@ def stream_installations(count: int) -> dict:
 
 def memory_in_subprocess(count: int) -> dict:
     """stream_installations(count) in a fresh Python, so each peak is its own."""
-    code = f"import json; from scripts.bench_oracle import stream_installations as s; print(json.dumps(s({count})))"
+    code = ("import json; from scripts.bench_oracle import stream_installations; "
+            f"print(json.dumps(stream_installations({count})))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
