@@ -59,7 +59,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 INTERVALS_S = (300, 600, 900, 3600)
 PV_DEVICE_TYPES = frozenset({"inverter"})
 ENERGY_ABBREVIATION = "E_INT"
-_CSV_HEADER_ROWS = ("datalogger", "interval", "type", "name", "uid", "unit", "abbreviation")
+CSV_HEADER_ROWS = ("datalogger", "interval", "type", "name", "uid", "unit", "abbreviation")
 _CSV_UNITS = {"": 1000.0, "kwh": 1000.0, "wh": 1.0}
 _DTD_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
@@ -112,7 +112,7 @@ def _read_push_bytes(path: Path, data: bytes) -> list[Readings]:
     head = text.lstrip()
     if head.startswith("<"):
         return _read_xml(data, path, where)
-    if head.split(",", 1)[0].strip().lower() in _CSV_HEADER_ROWS or head.startswith("#"):
+    if head.split(",", 1)[0].strip().lower() in CSV_HEADER_ROWS or head.startswith("#"):
         return _read_csv(text, path, where)
     raise InputError(f"{where}: neither MII XML nor MII CSV (starts with {head[:20]!r})")
 
@@ -178,14 +178,16 @@ def _datapoint_rows(point: ET.Element, types: dict, where: str) -> list[tuple]:
 
 def _read_csv(text: str, path: Path, where: str) -> list[Readings]:
     numbered = numbered_lines(text)
+    width = max(line.count(",") + 1 for _, line in numbered)  # header rows are shorter than data rows
     try:
-        table = pd.read_csv(io.StringIO("\n".join(line for _, line in numbered)), header=None, dtype=str,
-                            keep_default_na=False, skipinitialspace=True)
+        table = pd.read_csv(io.StringIO("\n".join(line for _, line in numbered)), header=None,
+                            names=range(width), dtype=str, keep_default_na=False,
+                            skipinitialspace=True)
     except pd.errors.ParserError as exc:
         raise InputError(f"{where}: malformed CSV ({' '.join(str(exc).split())})") from None
     table.index = [n for n, _ in numbered]
     labels = table[0].str.strip().str.lower()
-    is_header = labels.isin(_CSV_HEADER_ROWS)
+    is_header = labels.isin(CSV_HEADER_ROWS)
     header = {label: table.loc[labels == label].iloc[0] for label in labels[is_header].unique()}
     missing = [label for label in ("type", "uid", "abbreviation") if label not in header]
     if missing:
