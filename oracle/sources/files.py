@@ -69,7 +69,7 @@ def to_numbers(values: pd.Series, where: str, column: str, place: str = "row") -
     the place (``row <index label>``)."""
     text = values.astype("string").str.strip()
     numbers = pd.to_numeric(text, errors="coerce").astype("float64")
-    bad = numbers.isna() & ~text.str.lower().isin(_MISSING_WORDS).fillna(True)
+    bad = numbers.isna() & text.notna() & ~text.str.lower().isin(_MISSING_WORDS)
     if bad.any():
         at = int(bad.to_numpy().argmax())
         raise InputError(f"{where}: {place} {bad.index[at]}: {column} {text.iloc[at]!r} is not a number")
