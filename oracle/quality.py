@@ -10,10 +10,10 @@ solar position (``pvlib.solarposition.get_solarposition``, ``method="ephemeris"`
 interval's start, midpoint and end; the Ineichen clear sky (``Location.get_clearsky``) transposed
 to the plane of the array (``irradiance.get_total_irradiance``, Hay-Davies) and turned into DC
 energy by PVWatts (``pvsystem.pvwatts_dc`` at 25 C cell temperature), averaged over the interval
-by Simpson's rule. Stuck values and outliers use pvanalytics' definitions
-(``quality.gaps.stale_values_diff`` and ``quality.outliers.hampel``), evaluated on sliding windows
-in numpy: pvanalytics runs them through ``rolling().apply`` with one Python call per window (about
-4 s for a year of daylight intervals against the 2 s budget of the whole check);
+by Simpson's rule. Stuck values are pvanalytics' ``quality.gaps.stale_values_round`` (vectorised).
+Outliers use pvanalytics' Hampel definition (``quality.outliers.hampel``) evaluated on sliding
+windows in numpy: pvanalytics runs it through ``rolling().apply`` with one Python call per window
+(about 0.5 to 10 s for a year, against the 2 s budget of the whole check);
 tests/oracle/quality/test_library_equivalence.py asserts both give the same answer.
 """
 
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pvlib
+from pvanalytics.quality import gaps
 from numpy.lib.stride_tricks import sliding_window_view
 
 from oracle.site import Site
@@ -66,9 +67,9 @@ class QualitySettings:
         clear-sky PVWatts expectation + floor (0.5 and 0.02: cloud enhancement, a turbidity below
         the climatology and an array a little larger than declared all stay under it).
     albedo: ground reflectance for the plane-of-array irradiance.
-    stale_window, stale_rtol, stale_atol_wh, stale_min_fraction: ``stale`` when ``stale_window``
-        consecutive daylight intervals above ``stale_min_fraction`` repeat the first one's energy
-        within ``stale_atol_wh + stale_rtol x |energy|`` (6 intervals: 1.5 h stuck).
+    stale_window, stale_decimals, stale_min_fraction: ``stale`` when ``stale_window`` consecutive
+        daylight intervals above ``stale_min_fraction`` of full energy repeat one energy rounded to
+        ``stale_decimals`` decimals of a Wh (6 intervals: 1.5 h stuck).
     outlier_window, outlier_max_deviation, outlier_floor_fraction, outlier_max_clearsky_index:
         ``outlier`` when a daylight interval's distance from the median of the ``outlier_window``
         intervals centred on it is above ``outlier_max_deviation`` x the window's MAD-estimated
@@ -92,8 +93,7 @@ class QualitySettings:
     clearsky_floor_fraction: float = 0.02
     albedo: float = 0.2
     stale_window: int = 6
-    stale_rtol: float = 1e-5
-    stale_atol_wh: float = 1e-6
+    stale_decimals: int = 3
     stale_min_fraction: float = 0.01
     outlier_window: int = 9
     outlier_max_deviation: float = 6.0
@@ -146,8 +146,8 @@ def check_intervals(intervals: pd.DataFrame, site: Site,
         checkable = daylight & (coverage == 1) & ~flags[REGISTER_RESET] & ~flags[DUPLICATE]
         flags[STALE] = _on_subset(
             checkable & (energy > settings.stale_min_fraction * full_wh), energy,
-            lambda x: stale_values(x, settings.stale_window, settings.stale_rtol,
-                                   settings.stale_atol_wh))
+            lambda x: gaps.stale_values_round(pd.Series(x), window=settings.stale_window,
+                                              decimals=settings.stale_decimals, mark="all").to_numpy(dtype=bool))
         flags[OUTLIER] = _on_subset(
             checkable, energy,
             lambda x: hampel_outliers(x, settings.outlier_window, settings.outlier_max_deviation,
@@ -175,18 +175,6 @@ def join_flags(flags: dict[str, np.ndarray], count: int) -> np.ndarray:
     text = np.array([";".join(code for bit, code in enumerate(FLAG_ORDER) if int(m) >> bit & 1)
                      for m in combinations], dtype=object)
     return text[row_combination] if count else np.array([], dtype=object)
-
-
-def stale_values(x: np.ndarray, window: int, rtol: float, atol: float) -> np.ndarray:
-    """pvanalytics.quality.gaps.stale_values_diff(x, window, rtol, atol, mark="all") in numpy:
-    True for every value of a run of ``window`` consecutive values all close to the run's first."""
-    marked = np.zeros(len(x), dtype=bool)
-    if len(x) < window:
-        return marked
-    runs = sliding_window_view(x, window)
-    first = runs[:, :1]
-    run_starts = np.all(np.abs(runs - first) <= atol + rtol * np.abs(first), axis=1)
-    return np.convolve(run_starts.astype(np.int64), np.ones(window, dtype=np.int64))[:len(x)] > 0
 
 
 def hampel_outliers(x: np.ndarray, window: int, max_deviation: float,

@@ -15,7 +15,7 @@ from oracle.timeutil import iso_utc  # noqa: E402
 
 
 def write_energy_csv(path, starts, energy):
-    lines = ["timestamp,energy_wh"] + [f"{iso_utc(s)},{e!r}" for s, e in zip(starts, energy)]
+    lines = ["timestamp,energy_wh"] + [f"{iso_utc(s)},{float(e)!r}" for s, e in zip(starts, energy)]
     path.write_text("\n".join(lines) + "\n")
 
 

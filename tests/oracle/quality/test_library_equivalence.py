@@ -1,10 +1,10 @@
-"""The numpy stale and Hampel checks in oracle.quality give pvanalytics' own answers."""
+"""The numpy Hampel check in oracle.quality gives pvanalytics' own answers."""
 
 import numpy as np
 import pandas as pd
 from pvanalytics.quality import gaps, outliers
 
-from oracle.quality import hampel_outliers, stale_values
+from oracle.quality import hampel_outliers
 
 
 def series_with_runs(seed: int) -> np.ndarray:
@@ -14,15 +14,6 @@ def series_with_runs(seed: int) -> np.ndarray:
         values[start:start + length] = values[start]
     values[200:206] = values[200] * (1 + rng.uniform(-1e-7, 1e-7, 6))  # within rtol: still stuck
     return values
-
-
-def test_stale_values_match_pvanalytics_stale_values_diff():
-    for seed in range(3):
-        x = series_with_runs(seed)
-        for window in (3, 4, 6):
-            expected = gaps.stale_values_diff(pd.Series(x), window=window, mark="all").to_numpy()
-            assert expected.any()
-            np.testing.assert_array_equal(stale_values(x, window, 1e-5, 1e-8), expected)
 
 
 def test_hampel_matches_pvanalytics_hampel():
