@@ -198,7 +198,7 @@ def load_config(path: Path | str, rpc_url: str | None = None) -> Config:
         raise ConfigError(f"{config_path} is not valid TOML: {exc}") from None
     where = str(config_path)
     base = config_path.resolve().parent
-    data_dir = base / _get(data, "data_dir", str, where, "var/oracle")
+    data_dir = (base / _get(data, "data_dir", str, where, "var/oracle")).resolve()
     network = _table(data, "network", where)
     keys = _table(data, "keys", where)
     rounds = _table(data, "rounds", where)
@@ -217,7 +217,7 @@ def load_config(path: Path | str, rpc_url: str | None = None) -> Config:
         here = f"{where}: stations[{index}]"
         if not isinstance(item, dict):
             raise ConfigError(f"{here} must be a table")
-        stations[_get(item, "id", str, here)] = base / _get(item, "path", str, here)
+        stations[_get(item, "id", str, here)] = (base / _get(item, "path", str, here)).resolve()
     for installation in installations.values():
         if installation.station is not None and installation.station not in stations:
             raise ConfigError(f"{where}: installation {installation.installation_id} names station "
@@ -230,11 +230,11 @@ def load_config(path: Path | str, rpc_url: str | None = None) -> Config:
     return Config(
         path=config_path,
         data_dir=data_dir,
-        rounds_dir=base / _get(data, "rounds_dir", str, where, str(data_dir / "rounds")),
-        cosigned_dir=base / _get(rounds, "cosigned_dir", str, f"{where} [rounds]", str(data_dir / "cosigned")),
+        rounds_dir=(base / _get(data, "rounds_dir", str, where, str(data_dir / "rounds"))).resolve(),
+        cosigned_dir=(base / _get(rounds, "cosigned_dir", str, f"{where} [rounds]", str(data_dir / "cosigned"))).resolve(),
         rpc_url=rpc_url or _get(network, "rpc_url", str, f"{where} [network]", "http://127.0.0.1:8545"),
         chain_id=_get(network, "chain_id", int, f"{where} [network]"),
-        manifest=base / _get(network, "manifest", str, f"{where} [network]"),
+        manifest=(base / _get(network, "manifest", str, f"{where} [network]")).resolve(),
         sender=_key_ref(keys, "sender", DEFAULT_SENDER_ENV, base, f"{where} [keys]"),
         signer=_key_ref(keys, "signer", DEFAULT_SIGNER_ENV, base, f"{where} [keys]"),
         installations=installations,

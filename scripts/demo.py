@@ -27,7 +27,7 @@ def walkthroughs() -> list[tuple[str, Walkthrough]]:
     """Each area's demo, in order; each gets the deployed contracts and brownie's accounts."""
     return [
         ("Market: participants, offers, matching, projects, crowdfunding, revenue", market_walkthrough),
-        ("Certified generation: round, certificates, retirement, export, energy sales", energy_walkthrough),
+        ("Certified generation: the oracle over a week, certificates, retirement, export, energy sales", energy_walkthrough),
         ("Market, completion: a financed project's last tranche after its first certificate", completion_walkthrough),
     ]
 

@@ -1,9 +1,10 @@
-"""scripts/demo_energy.py runs end to end on a deployment made by the energy component."""
+"""scripts/demo_energy.py runs end to end (the oracle over a week) on a deployment made by the energy component."""
 
 import pytest
 
 from scripts.bench_energy import deploy_projects
-from scripts.demo_energy import energy_walkthrough, synthetic_readings_wh
+from scripts import demo_energy
+from scripts.demo_energy import energy_walkthrough
 from scripts.deployment.energy import deploy_energy
 
 
@@ -16,18 +17,14 @@ def deployment(token, MockProjectRevenue, operator):
     return contracts
 
 
-def test_synthetic_day_has_96_readings_zero_at_night():
-    readings = synthetic_readings_wh(30_000)
-    assert len(readings) == 96
-    assert readings[0] == 0
-    assert max(readings) == readings[64] == 6_000
-
-
-def test_walkthrough_certifies_retires_exports_and_settles(deployment, accounts, capsys):
+def test_walkthrough_certifies_retires_exports_and_settles(deployment, accounts, capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(demo_energy, "DEMO_DIR", tmp_path)
     energy_walkthrough(deployment, accounts)
     out = capsys.readouterr().out
     certificates, sales = deployment["GenerationCertificates"], deployment["EnergySales"]
-    assert certificates.certificateCount() == 1
+    assert certificates.certificateCount() == demo_energy.DEMO_DAYS  # one per day of the school's roof
+    assert certificates.certifiedUntil(1) == certificates.certificate(demo_energy.DEMO_DAYS)["periodEnd"]
+    assert (tmp_path / "rounds" / "round-000001.json").exists()
     assert certificates.retirementCount() == 1
     assert certificates.exportCount() == 1
     assert sales.isSettled(1)
