@@ -5,7 +5,8 @@ its operations and returns ``{operation: gas}``; this script prints one table pe
 thesis figures (shared/design/THESIS_BASELINE.md, "thesis DApp, measured on anvil") where there is
 one, and writes everything to bench/results.json under ``gas.<area>``. Gas is quoted as measured
 on anvil with its default (latest) rules. Speed figures (the off-chain matcher against the thesis's
-nested search) go under ``speed``.
+nested search) go under ``speed``; the oracle's readings per minute and peak memory (normalise +
+check, and the whole ingest from CSV to store) under ``oracle``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from brownie import PesoToken, accounts, chain, network
 from scripts.bench_market import THESIS_MARKET, bench_market
 from scripts.bench_matcher import bench_matcher, print_bench
 from scripts.bench_energy import bench_energy
+from scripts.bench_oracle import bench_oracle, print_oracle_bench
 from scripts.deployment import is_local_chain
 from scripts.quiet import brownie_transaction_lines_hidden
 
@@ -73,6 +75,9 @@ def run_benchmarks(results_path: Path = RESULTS_PATH) -> dict[str, Any]:
     print()
     results["speed"] = {"matcher": bench_matcher()}
     print_bench(results["speed"]["matcher"])
+    print()
+    results["oracle"] = bench_oracle()
+    print_oracle_bench(results["oracle"])
     results_path.parent.mkdir(exist_ok=True)
     results_path.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nbench: wrote {results_path.relative_to(PROJECT_ROOT)}")

@@ -3,7 +3,8 @@
 ``bench_oracle()`` builds synthetic 15-minute energy readings for a year per installation (numpy:
 a day-length sun shape, seasons, seeded cloud, a few NaN and duplicate rows), runs
 ``oracle.normalise.normalise`` and ``oracle.quality.check_intervals`` one installation at a time,
-and reports readings per minute. Memory: a subprocess per installation count streams a year for
+and reports readings per minute; the whole ingest (a generic CSV file read, normalised, checked and
+stored in SQLite) is timed too. Memory: a subprocess per installation count streams a year for
 each installation one at a time and reports its peak resident memory (``resource.getrusage``);
 peaks that do not grow with the count show the memory is bounded. ``python -m scripts.bench_oracle``
 prints a few lines; scripts/bench.py stores the dict under ``oracle``.
@@ -15,7 +16,9 @@ import json
 import resource
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,12 +27,15 @@ from oracle.normalise import normalise
 from oracle.quality import check_intervals
 from oracle.readings import Readings
 from oracle.site import Site
+from oracle.sources.csv_generic import read_csv
+from oracle.store import Store, open_store
 from oracle.timeutil import INTERVAL_S, parse_utc
 
 YEAR_START = parse_utc("2025-01-01T00:00:00Z")
 YEAR_INTERVALS = 365 * 96
 THROUGHPUT_INSTALLATIONS = 12
 MEMORY_INSTALLATION_COUNTS = (4, 16)
+INGEST_INSTALLATIONS = 4
 
 
 def synthetic_site(number: int) -> Site:
@@ -69,6 +75,35 @@ def check_one(number: int) -> tuple[int, float, int]:
     checked = check_intervals(normalise(readings), site, now_s=YEAR_START + 400 * 86_400)
     seconds = time.perf_counter() - began
     return len(readings.frame), seconds, int((checked["flags"] != "").sum())
+
+
+def ingest_one(number: int, folder: Path, store: Store) -> tuple[int, float]:
+    """(readings, seconds) of the whole ingest of a year from a generic CSV file: read (pandas,
+    ISO 8601 UTC timestamps), normalise, check, store in SQLite. Writing the file is not timed."""
+    site = synthetic_site(number)
+    frame = synthetic_year(number, site).frame
+    path = folder / f"installation-{number}.csv"
+    pd.DataFrame({"timestamp": frame["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                  "energy_wh": frame["value"]}).to_csv(path, index=False)
+    began = time.perf_counter()
+    readings = read_csv(path)
+    checked = check_intervals(normalise(readings), site, now_s=YEAR_START + 400 * 86_400)
+    store.import_intervals(number + 1, f"file:{path.name}", checked)
+    return len(readings.frame), time.perf_counter() - began
+
+
+def bench_ingest(count: int = INGEST_INSTALLATIONS) -> dict:
+    """Readings per minute from CSV file to store, `count` installation-years."""
+    readings = seconds = 0.0
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(Path(folder) / "oracle.sqlite")
+        for number in range(count):
+            rows, spent = ingest_one(number, Path(folder), store)
+            readings += rows
+            seconds += spent
+        store.close()
+    return {"installations": count, "readings": int(readings), "seconds": round(seconds, 2),
+            "readings_per_minute": int(readings / seconds * 60)}
 
 
 def stream_installations(count: int) -> dict:
@@ -111,6 +146,7 @@ def bench_oracle() -> dict:
         "seconds_per_installation_year": round(seconds / THROUGHPUT_INSTALLATIONS, 3),
         "flagged_intervals": flagged,
         "peak_rss_mib": {str(m["installations"]): m["peak_rss_mib"] for m in memory},
+        "ingest_from_csv_to_store": bench_ingest(),
     }
 
 
@@ -121,6 +157,9 @@ def print_oracle_bench(result: dict) -> None:
           f"({result['seconds_per_installation_year']} s per installation-year; target 1,000,000)")
     peaks = ", ".join(f"{n} installations {mib} MiB" for n, mib in result["peak_rss_mib"].items())
     print(f"  peak memory streaming a year per installation: {peaks}")
+    ingest = result["ingest_from_csv_to_store"]
+    print(f"  whole ingest (CSV file -> normalise -> check -> SQLite store): {ingest['readings_per_minute']:,} readings "
+          f"per minute ({ingest['readings']:,} readings of {ingest['installations']} installation-years in {ingest['seconds']} s)")
 
 
 if __name__ == "__main__":
