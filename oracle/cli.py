@@ -99,7 +99,7 @@ def _now(args: argparse.Namespace) -> int:
 
 def _when(text: str, what: str) -> int:
     try:
-        value = parse_utc(text if "T" in text or len(text) == 10 else text)
+        value = parse_utc(text)
     except ValueError as exc:
         raise ConfigError(f"{what} {text!r}: {exc} (use 2026-03-01 or 2026-03-01T12:15Z)") from None
     if value % INTERVAL_S:
@@ -122,28 +122,29 @@ def cmd_ingest(args: argparse.Namespace, config, store) -> int:  # noqa: ANN001
 
 
 def _review_list(store, installation: int | None) -> int:  # noqa: ANN001
-    pending = store.pending(installation)
-    if pending.empty:
+    from oracle.review import pending_days
+
+    days = pending_days(store, installation)
+    if not days:
         print("review: nothing pending")
         return EXIT_OK
-    pending["day"] = (pending["interval_start"] // DAY_S) * DAY_S
-    for (installation_id, day), group in pending.groupby(["installation_id", "day"]):
-        codes = sorted({c for flags in group["flags"] for c in flags.split(";") if c})
-        print(f"installation {installation_id}  {iso_utc(int(day))[:10]}  {len(group):3d} interval(s)  "
-              f"{group['energy_wh'].sum():10.1f} Wh  {', '.join(codes)}")
-    print(f"review: {len(pending)} interval(s) pending; `review show ID DATE` for details")
+    for day in days:
+        print(f"installation {day.installation_id}  {iso_utc(day.day_s)[:10]}  {day.intervals:3d} interval(s)  "
+              f"{day.energy_wh:10.1f} Wh  {', '.join(day.flags)}")
+    print(f"review: {sum(d.intervals for d in days)} interval(s) pending; `review show ID DATE` for details")
     return EXIT_PENDING
 
 
 def _review_show(store, installation: int, date: str) -> int:  # noqa: ANN001
+    from oracle.review import day_detail
+
     day = _when(date, "date")
-    rows = store.intervals(installation, day, day + DAY_S)
+    rows, reviews = day_detail(store, installation, day)
     if rows.empty:
         print(f"installation {installation}: no intervals stored for {date}")
         return EXIT_OK
-    reviews = store.reviews_of(installation, day, day + DAY_S)
     print(f"installation {installation}, {date} (UTC): {len(rows)} interval(s), {rows['energy_wh'].sum():.1f} Wh")
-    for start, wh, cov, flags, status, round_id in rows.itertuples(index=False):
+    for start, wh, cov, flags, status, _ in rows.itertuples(index=False):
         if not flags and status == "accepted":
             continue
         review = reviews.get(int(start))
@@ -155,21 +156,13 @@ def _review_show(store, installation: int, date: str) -> int:  # noqa: ANN001
 
 
 def _review_decide(store, args: argparse.Namespace) -> int:  # noqa: ANN001
+    from oracle.review import DECISIONS, decide
+
     first = _when(args.when, "when")
-    if len(args.when) == 10:
-        last = first + DAY_S - INTERVAL_S
-    else:
-        last = _when(args.to, "--to") if args.to else first
-    if last < first:
-        raise ConfigError("--to is before the first interval")
-    pending = store.pending(args.installation)
-    chosen = pending[(pending["interval_start"] >= first) & (pending["interval_start"] <= last)]["interval_start"].tolist()
-    if not chosen:
-        raise ConfigError(f"installation {args.installation}: no pending interval from {iso_utc_minute(first)} to "
-                          f"{iso_utc_minute(last)} (`review list` shows what is pending)")
-    decision = "approved" if args.review_command == "approve" else "rejected"
-    changed = store.decide(args.installation, chosen, decision, args.reviewer, args.reason)
-    print(f"review: {changed} interval(s) of installation {args.installation} {decision} by {args.reviewer}")
+    whole_day = len(args.when) == 10
+    last = first + DAY_S - INTERVAL_S if whole_day else (_when(args.to, "--to") if args.to else first)
+    changed = decide(store, args.installation, first, last, args.review_command, args.reviewer, args.reason)
+    print(f"review: {changed} interval(s) of installation {args.installation} {DECISIONS[args.review_command]} by {args.reviewer}")
     return EXIT_OK
 
 

@@ -40,7 +40,8 @@ from oracle.normalise import normalise
 from oracle.quality import check_intervals
 from oracle.readings import Readings
 from oracle.roundfile import RoundFile, load_round_file, round_file_name, verify_round_file
-from oracle.rounds import Hold, apply_review_policy, assemble_round, plan_round
+from oracle.review import apply_review_policy
+from oracle.rounds import Hold, assemble_round, plan_round
 from oracle.signing import recover_round_signer, sign_round
 from oracle.store import Store
 from oracle.timeutil import DAY_S, INTERVAL_S, parse_utc

@@ -34,6 +34,7 @@ import pandas as pd
 from oracle.leaves import InstallationPeriod, generation_tree, installation_period
 from oracle.roundfile import RoundFile, round_file_name
 from oracle.signing import round_from_generation_tree
+from oracle.review import settled_until
 from oracle.store import APPROVED, CERTIFIABLE, EXCLUDED, PENDING, REJECTED, Store
 from oracle.timeutil import DAY_S, INTERVAL_S, iso_utc, iso_utc_minute, utc_date
 
@@ -81,24 +82,6 @@ class InstallationPlan:
 def certified_wh(energy_wh: pd.Series) -> np.ndarray:
     """Whole Wh of each certified interval: rounded half up, never below 0."""
     return np.maximum(np.floor(energy_wh.to_numpy(dtype="float64") + 0.5), 0).astype("int64")
-
-
-def settled_until(now_s: int, settle_s: int) -> int:
-    """End of the last UTC day that ended at least `settle_s` ago."""
-    return (now_s - settle_s) // DAY_S * DAY_S
-
-
-def apply_review_policy(store: Store, now_s: int, exclude_after_days: int) -> int:
-    """Exclude intervals still pending `exclude_after_days` after their UTC day ended (recorded as
-    reviews by "policy"), so issuance never stalls for ever. Returns how many were excluded."""
-    cutoff = settled_until(now_s, exclude_after_days * DAY_S)
-    pending = store.pending()
-    stale = pending[pending["interval_start"] < cutoff]
-    excluded = 0
-    for installation_id, group in stale.groupby("installation_id"):
-        excluded += store.decide(int(installation_id), group["interval_start"].tolist(), EXCLUDED, "policy",
-                                 f"still pending {exclude_after_days} days after its day (review.exclude_after_days)", now_s)
-    return excluded
 
 
 def _excluded_entries(rows: pd.DataFrame, reviews: Mapping[int, dict[str, Any]]) -> list[dict[str, Any]]:

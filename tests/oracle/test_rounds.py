@@ -8,7 +8,8 @@ from eth_account import Account
 
 from oracle.errors import InputError
 from oracle.roundfile import load_round_file, verify_round_file
-from oracle.rounds import apply_review_policy, assemble_round, certified_wh, plan_installation, plan_round
+from oracle.review import apply_review_policy
+from oracle.rounds import assemble_round, certified_wh, plan_installation, plan_round
 from oracle.signing import sign_round
 from oracle.store import open_store
 from oracle.timeutil import DAY_S
