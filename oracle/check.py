@@ -61,10 +61,11 @@ class CheckSummary:
 
 
 def check_file(input_path: Path, site: Site, station_path: Path | None, out_path: Path,
-               now_s: int | None = None) -> CheckSummary:
+               now_s: int | None = None, device: str | None = None) -> CheckSummary:
     """Check one installation's readings file and write the flagged intervals to ``out_path``.
 
-    A file holding several devices is refused (InputError naming them): check one device per file.
+    device: which device of a file holding several (a blue'Log push file); without it such a file
+    is refused (InputError naming its devices).
     station_path: an irradiance station CSV (GHI W/m2) for the pr_low / pr_high checks, or None.
     now_s: unix seconds UTC for the ``future`` check (default: the clock).
     """
@@ -73,10 +74,14 @@ def check_file(input_path: Path, site: Site, station_path: Path | None, out_path
     readings = read_file(Path(input_path), site.tz)
     if not readings:
         raise InputError(f"{input_path}: no readings")
+    devices = ", ".join(str(r.device) for r in readings)
+    if device is not None:
+        readings = [r for r in readings if r.device == device]
+        if not readings:
+            raise InputError(f"{input_path}: no device {device!r} (devices: {devices})")
     if len(readings) > 1:
-        devices = ", ".join(str(r.device) for r in readings)
         raise InputError(f"{input_path}: holds {len(readings)} devices ({devices}); "
-                         "check one device per file")
+                         "choose one with --device")
     station = None
     if station_path is not None:
         from oracle.sources.station import read_station
@@ -139,6 +144,8 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--altitude", type=float, default=500.0, help="site altitude, m")
     parser.add_argument("--tz", default=DEFAULT_TZ,
                         help=f"time zone of naive timestamps (default {DEFAULT_TZ})")
+    parser.add_argument("--device", default=None,
+                        help="the device to check in a file holding several (a blue'Log MII device id)")
     parser.add_argument("--station", type=Path, default=None,
                         help="irradiance station CSV (GHI, W/m2)")
     parser.add_argument("--now", default=None,
@@ -170,7 +177,7 @@ def run_check_command(args: argparse.Namespace) -> int:
     for name, path in (("--input", args.input), ("--station", args.station)):
         if path is not None and not Path(path).is_file():
             raise InputError(f"check: {name} {path}: no such file")
-    summary = check_file(args.input, site, args.station, args.out, now_s)
+    summary = check_file(args.input, site, args.station, args.out, now_s, args.device)
     for line in summary.lines():
         print(line)
     print(f"wrote {args.out}")
