@@ -95,13 +95,12 @@ def _ingest_files(store: Store, installation: InstallationConfig, paths: list[Pa
             report.skipped_files += 1
             continue
         try:
-            readings = read(path)
-        except InputError as exc:
+            _store_all(store, installation, read(path), station, now_s, sha, report)
+        except InputError as exc:  # this file only: it is remembered with its error, the others go on
             store.record_failed_import(installation.installation_id, f"file:{path}", sha, str(exc))
             report.failed.append(str(exc))
             say(f"  skipped {path.name}: {exc}")
             continue
-        _store_all(store, installation, readings, station, now_s, sha, report)
         report.files += 1
 
 
@@ -145,7 +144,13 @@ def ingest_installation(store: Store, config: Config, installation: Installation
                 report.failed.append(pushed.error or f"{pushed.path}: unreadable")
                 say(f"  skipped {pushed.path.name}: {pushed.error}")
                 continue
-            _store_all(store, installation, pushed.readings, station, now_s, pushed.sha256, report)
+            try:
+                _store_all(store, installation, pushed.readings, station, now_s, pushed.sha256, report)
+            except InputError as exc:
+                store.record_failed_import(installation.installation_id, f"bluelog:{pushed.path.name}", pushed.sha256, str(exc))
+                report.failed.append(str(exc))
+                say(f"  skipped {pushed.path.name}: {exc}")
+                continue
             report.files += 1
     elif kind == "vcom":
         _ingest_vcom(store, installation, station, now_s, report)

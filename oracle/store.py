@@ -169,9 +169,10 @@ class Store:
 
     # -- imports and intervals --------------------------------------------------------------------
     def seen(self, installation_id: int, sha256: str) -> bool:
-        """True when content with this hash was imported for the installation (successfully)."""
+        """True when content with this hash came before for the installation: imported, or refused
+        and reported once (a corrected or completed file has another hash, and is read again)."""
         row = self.db.execute(
-            "SELECT 1 FROM imports WHERE installation_id = ? AND sha256 = ? AND error IS NULL", (installation_id, sha256)
+            "SELECT 1 FROM imports WHERE installation_id = ? AND sha256 = ?", (installation_id, sha256)
         ).fetchone()
         return row is not None
 
