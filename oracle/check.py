@@ -23,9 +23,8 @@ from oracle.normalise import ENERGY_IN_ATTR, normalise
 from oracle.quality import FLAG_ORDER, check_intervals
 from oracle.readings import Readings
 from oracle.site import DEFAULT_TZ, Site
-from oracle.timeutil import iso_utc, parse_utc
+from oracle.timeutil import ISO_UTC_FORMAT, iso_utc, parse_utc
 
-ISO_UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # the format of oracle.timeutil.iso_utc, applied per column
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 DAY_S = 86_400
+ISO_UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # iso_utc's format, for strftime over a whole pandas column
 INTERVAL_S = 900  # the national metering interval: 15 minutes
 
 
 def iso_utc(unix_s: int) -> str:
     """``2026-03-01T12:15:00Z``: the format of round files, CSV outputs and logs."""
-    return datetime.fromtimestamp(int(unix_s), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(int(unix_s), tz=timezone.utc).strftime(ISO_UTC_FORMAT)
 
 
 def iso_utc_minute(unix_s: int) -> str:

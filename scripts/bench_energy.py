@@ -45,14 +45,13 @@ from brownie import (
 )
 from eth_account import Account
 
-from oracle.merkle import StandardMerkleTree, generation_leaf_types, reading_leaf_types
+from oracle.leaves import generation_tree, leaf_arg, reading_tree
+from oracle.merkle import StandardMerkleTree
 from oracle.signing import Round, round_as_tuple, round_from_generation_tree, sign_round
+from oracle.timeutil import DAY_S, INTERVAL_S
 from scripts.deployment.energy import WITHDRAWAL_NOTICE_S
 from scripts.deployment.market import deploy_market
-from oracle.leaves import leaf_arg
 
-DAY_S = 86_400
-INTERVAL_S = 900
 READINGS_PER_DAY = 96
 BENCH_DAY0 = 1_767_225_600  # 2026-01-01T00:00:00Z
 BENCH_FIRST_ISSUED_DAY = 10  # installations are commissioned at the start of day 10 (the first leaf starts there)
@@ -126,8 +125,8 @@ def synthetic_day_wh(installation_id: int) -> list[int]:
 
 def readings_tree(installation_id: int, period_start: int) -> StandardMerkleTree:
     """Tree of the installation's 96 readings of the day starting at `period_start`."""
-    values = [(installation_id, period_start + i * INTERVAL_S, wh) for i, wh in enumerate(synthetic_day_wh(installation_id))]
-    return StandardMerkleTree.of(values, reading_leaf_types)
+    return reading_tree(installation_id, [(period_start + i * INTERVAL_S, wh)
+                                          for i, wh in enumerate(synthetic_day_wh(installation_id))])
 
 
 def day_leaves(installation_ids: Sequence[int], period_start: int, real_readings_for: int = 0) -> list[tuple]:
@@ -145,7 +144,7 @@ def day_leaves(installation_ids: Sequence[int], period_start: int, real_readings
 
 
 def signed_round(round_id: int, leaves: list[tuple], oracle: Any, keys: Sequence[str]) -> tuple[Round, StandardMerkleTree, list[str]]:
-    tree = StandardMerkleTree.of(leaves, generation_leaf_types)
+    tree = generation_tree(leaves)
     start = min(leaf[1] for leaf in leaves)
     end = max(leaf[2] for leaf in leaves)
     round_ = round_from_generation_tree(round_id, start, end, tree)

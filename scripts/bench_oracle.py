@@ -29,7 +29,7 @@ from oracle.readings import Readings
 from oracle.site import Site
 from oracle.sources.csv_generic import read_csv
 from oracle.store import Store, open_store
-from oracle.timeutil import INTERVAL_S, parse_utc
+from oracle.timeutil import INTERVAL_S, ISO_UTC_FORMAT, parse_utc
 
 YEAR_START = parse_utc("2025-01-01T00:00:00Z")
 YEAR_INTERVALS = 365 * 96
@@ -83,7 +83,7 @@ def ingest_one(number: int, folder: Path, store: Store) -> tuple[int, float]:
     site = synthetic_site(number)
     frame = synthetic_year(number, site).frame
     path = folder / f"installation-{number}.csv"
-    pd.DataFrame({"timestamp": frame["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    pd.DataFrame({"timestamp": frame["timestamp"].dt.strftime(ISO_UTC_FORMAT),
                   "energy_wh": frame["value"]}).to_csv(path, index=False)
     began = time.perf_counter()
     readings = read_csv(path)

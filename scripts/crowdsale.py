@@ -34,9 +34,9 @@ from __future__ import annotations
 import inspect
 import warnings
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Sequence
 
+from oracle.timeutil import iso_utc_minute
 from scripts.market_codes import CAMPAIGN_CANCELLED as CANCELLED
 from scripts.market_codes import CAMPAIGN_FAILED as FAILED
 from scripts.market_codes import CAMPAIGN_OPEN as OPEN
@@ -85,7 +85,7 @@ def read_campaigns(crowdfunding: Any, page_size: int = DEFAULT_PAGE_SIZE, counte
 
 
 def describe_campaign(c: Campaign, now: int) -> str:
-    deadline = datetime.fromtimestamp(c.deadline, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    deadline = iso_utc_minute(c.deadline)
     left = f"{(c.deadline - now) / 86_400:.1f} days left" if c.deadline > now else "deadline passed"
     return (f"campaign {c.id} (project {c.project_id}, owner {c.owner}): {c.state_name}, raised "
             f"{c.raised_clp:,} of {c.goal_clp:,} CLP, min contribution {c.min_contribution_clp:,}, "

@@ -39,7 +39,7 @@ from oracle.cli import main as oracle_main
 from oracle.site import Site
 from oracle.sources.simulated import simulate_station
 from oracle.store import open_store
-from oracle.timeutil import DAY_S, iso_utc, utc_date, utc_year
+from oracle.timeutil import DAY_S, ISO_UTC_FORMAT, iso_utc, utc_date, utc_year
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = PROJECT_ROOT / "reports" / "demo"
@@ -177,7 +177,7 @@ def write_configs(workdir: Path, ids: list[int], sites: list[DemoSite], commissi
         verifier_parts.append(table + f'station = "station-{installation_id}"\n'
                                       f'source = {{ kind = "simulated", seed = {site.seed} }}\n')
         ghi = simulate_station(Site(site.capacity_w, LAT, LON), commissioned_s, commissioned_s + DEMO_DAYS * DAY_S, site.seed)
-        lines = ["timestamp,ghi_w_m2"] + [f"{t:%Y-%m-%dT%H:%M:%SZ},{v:.1f}" for t, v in ghi.items()]
+        lines = ["timestamp,ghi_w_m2"] + [f"{t.strftime(ISO_UTC_FORMAT)},{v:.1f}" for t, v in ghi.items()]
         (station_dir / f"station-{installation_id}.csv").write_text("\n".join(lines) + "\n")
     for name, signer, body, extra in (
         ("oracle", "ORACLE_SIGNER_KEY", operator_parts, 'rounds_dir = "../rounds"\n'),

@@ -14,11 +14,12 @@ from typing import Any, Sequence
 
 from brownie import chain, web3
 
-from oracle.merkle import StandardMerkleTree, generation_leaf_types, reading_leaf_types
+from oracle.leaves import generation_tree
+from oracle.leaves import reading_tree as oracle_reading_tree
+from oracle.merkle import StandardMerkleTree
 from oracle.signing import Round, node_sign_round, round_as_tuple, round_from_generation_tree
+from oracle.timeutil import DAY_S, INTERVAL_S
 
-DAY_S = 86_400
-INTERVAL_S = 900
 YEAR_2026_START = 1_767_225_600  # 2026-01-01T00:00:00Z
 YEAR_2025_START = 1_735_689_600  # 2025-01-01T00:00:00Z
 FIRST_DAY = 10  # test installations are commissioned at the start of day 10 of 2026: their first leaf starts there
@@ -32,8 +33,7 @@ def day_start(day_index: int, year_start: int = YEAR_2026_START) -> int:
 
 def reading_tree(installation_id: int, period_start: int, energies_wh: Sequence[int]) -> StandardMerkleTree:
     """Tree of 15-minute readings (installationId, intervalStart, energyWh) from `period_start`."""
-    values = [(installation_id, period_start + i * INTERVAL_S, wh) for i, wh in enumerate(energies_wh)]
-    return StandardMerkleTree.of(values, reading_leaf_types)
+    return oracle_reading_tree(installation_id, [(period_start + i * INTERVAL_S, wh) for i, wh in enumerate(energies_wh)])
 
 
 def solar_day_wh(peak_wh: int = 1_500) -> list[int]:
@@ -76,7 +76,7 @@ class SignedRound:
 
 def make_round(round_id: int, leaves: Sequence[Sequence[Any]], period: tuple[int, int] | None = None) -> SignedRound:
     """A round of `leaves` whose period spans them (or `period`)."""
-    tree = StandardMerkleTree.of([tuple(leaf) for leaf in leaves], generation_leaf_types)
+    tree = generation_tree(leaves)
     start = min(leaf[1] for leaf in leaves) if period is None else period[0]
     end = max(leaf[2] for leaf in leaves) if period is None else period[1]
     return SignedRound(round_from_generation_tree(round_id, start, end, tree), tree)

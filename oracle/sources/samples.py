@@ -17,7 +17,7 @@ import pandas as pd
 
 from oracle.site import Site
 from oracle.sources.simulated import simulate_site, simulate_station
-from oracle.timeutil import parse_utc
+from oracle.timeutil import ISO_UTC_FORMAT, parse_utc
 
 SAMPLE_SITE = Site(capacity_w=10_000, lat_deg=-33.45, lon_deg=-70.66, tilt_deg=20, azimuth_deg=0)
 SEED = 7
@@ -80,7 +80,7 @@ def _power_csv(folder: Path) -> list[Path]:
 def _register_csv(folder: Path) -> list[Path]:
     frame = _energy("2026-03-01T00:00:00Z", "2026-03-02T00:00:00Z")
     register = 12_345.678 + np.concatenate([[0.0], np.cumsum(frame["value"].to_numpy())[:-1]]) / 1000
-    body = pd.DataFrame({"timestamp": frame["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    body = pd.DataFrame({"timestamp": frame["timestamp"].dt.strftime(ISO_UTC_FORMAT),
                          "register_kwh": register.round(4)})
     text = f"# {NOTE}; export meter register (cumulative kWh) every 15 minutes, UTC\n"
     return [_write(folder / "generic_register_kwh_2026-03-01.csv", text + body.to_csv(index=False))]
@@ -88,7 +88,7 @@ def _register_csv(folder: Path) -> list[Path]:
 
 def _mii_document(frame: pd.DataFrame, ghi: pd.Series) -> str:
     points = []
-    for stamp, wh, irradiance in zip(frame["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    for stamp, wh, irradiance in zip(frame["timestamp"].dt.strftime(ISO_UTC_FORMAT),
                                      frame["value"], ghi.to_numpy()):
         points.append(
             f'      <datapoint interval="900" timestamp="{stamp}">\n'
@@ -140,7 +140,7 @@ def _mii_csv(folder: Path) -> list[Path]:
 
 def _station_csv(folder: Path) -> list[Path]:
     ghi = simulate_station(SAMPLE_SITE, parse_utc("2026-03-01"), parse_utc("2026-03-02"), seed=SEED)
-    body = pd.DataFrame({"timestamp": ghi.index.strftime("%Y-%m-%dT%H:%M:%SZ"), "ghi_w_m2": ghi.to_numpy()})
+    body = pd.DataFrame({"timestamp": ghi.index.strftime(ISO_UTC_FORMAT), "ghi_w_m2": ghi.to_numpy()})
     text = f"# {NOTE}; GHI in W/m2, mean of the 15-minute interval that starts at the timestamp\n"
     return [_write(folder / "station_ghi_2026-03-01.csv", text + body.to_csv(index=False))]
 

@@ -8,11 +8,11 @@ Named apart from tests/market/market_helpers.py: pytest keeps one sys.modules en
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any, Sequence
 
 from brownie import chain
 
+from oracle.timeutil import utc_year
 from generation_helpers import DAY_S, YEAR_2026_START, day_leaf, installation_params
 from scripts.market_codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER
 from scripts.market_codes import ROLE_INSTALLER, ROLE_INVESTOR, ROLE_MANAGER, ROLE_OWNER, ROLE_PROVIDER
@@ -92,7 +92,7 @@ def certify_day(suite: dict, operator: Any, installation_id: int, day_start_s: i
     leaf of 96 synthetic readings, a round signed (EIP-712, through the node) by the operator, the
     local deployment's oracle signer, submitted, and the leaf issued with its Merkle proof. Token id."""
     registry = suite["InstallationRegistry"]
-    year = datetime.fromtimestamp(day_start_s, timezone.utc).year
+    year = utc_year(day_start_s)
     if registry.emissionFactor(year)[0] == 0:
         registry.setEmissionFactor(year, 350, "test factor", {"from": operator})
     leaf = day_leaf(installation_id, (day_start_s - YEAR_2026_START) // DAY_S)
