@@ -11,7 +11,7 @@ The setup is test_oracle_chain.py's: two simulated installations over three UTC 
 installation 1's second day that waits for review (so that installation certifies one day and the
 other three). The clock is fixed (``--now``) so a rerun finds no new readings. Only the run that is
 killed is a subprocess (~4 s of imports); the steps before it and the reruns call the CLI
-in-process.
+in-process. The last test kills an ingest between two CSV files (the content-hash path).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from eth_account import Account
 from web3.exceptions import TransactionNotFound
@@ -31,7 +33,8 @@ from web3.exceptions import TransactionNotFound
 from oracle.cli import main
 from oracle.faults import CRASH_ENV
 from oracle.store import open_store
-from oracle.timeutil import DAY_S, iso_utc
+from oracle.timeutil import DAY_S, INTERVAL_S, iso_utc
+from oracle_helpers import MAR_1_2026, write_config
 from test_oracle_chain import (  # noqa: F401 (the fixtures and config of the end-to-end test)
     commissioned_s,
     env,
@@ -282,3 +285,42 @@ def test_a_submission_dropped_by_the_node_is_mined_once_on_the_next_run(plant, s
     assert plant.round_status() == "submitted"
     plant.second_run()
     assert_one_clean_outcome(plant, sender_nonce(), claim_batches=1)
+
+
+def test_an_ingest_killed_between_two_files_imports_each_file_once(tmp_path, manifest_file,
+                                                                    rpc_url, oracle_keys, env):
+    """The file path of ingest (content hashes), where the simulated source resumes by time."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    total_wh = 0.0
+    for day in range(2):
+        starts = MAR_1_2026 + day * DAY_S + np.arange(96) * INTERVAL_S
+        energy_wh = np.where((np.arange(96) >= 44) & (np.arange(96) < 88), 500.0 + day, 0.0)
+        timestamps = [iso_utc(int(s)) for s in starts]
+        frame = pd.DataFrame({"timestamp": timestamps, "energy_wh": energy_wh})
+        frame.to_csv(inbox / f"day-{day}.csv", index=False)
+        total_wh += energy_wh.sum()
+    config = write_config(tmp_path, manifest_file, rpc_url, f"""
+[[installations]]
+id = 7
+capacity_w = 10000
+lat = -33.4489
+lon = -70.6693
+source = {{ kind = "csv", path = "{inbox}/day-*.csv" }}
+""")
+    plant = Plant(config, config, tmp_path / "var", iso_utc(MAR_1_2026 + 2 * DAY_S),
+                  oracle_keys.environment(), [7], {}, MAR_1_2026)
+    plant.killed_at("ingest:stored", "ingest")
+    at_kill = plant.intervals()
+    assert len(at_kill) == 96  # the first file is in, the second is not
+    assert plant.cli("ingest") in (0, 1)
+    assert [row for row in plant.intervals() if row[1] < MAR_1_2026 + DAY_S] == at_kill
+    with sqlite3.connect(plant.store_path) as db:
+        imports = db.execute("SELECT sha256, interval_count FROM imports WHERE error IS NULL "
+                             "ORDER BY import_id").fetchall()
+        count, stored_wh = db.execute("SELECT COUNT(*), SUM(energy_wh) FROM intervals").fetchone()
+    assert [n for _, n in imports] == [96, 96] and len({sha for sha, _ in imports}) == 2
+    assert count == 192 and stored_wh == pytest.approx(total_wh)
+    assert plant.cli("ingest") in (0, 1)  # a third run finds both files seen
+    with sqlite3.connect(plant.store_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 2
