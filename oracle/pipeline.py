@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from oracle.chain.issuance import claim_round
+from oracle.chain.issuance import claim_round, round_certificates
 from oracle.chain.keys import load_account
 from oracle.chain.manifest import Chain, connect, load_manifest
 from oracle.chain.reads import installation_states, last_round_id, round_on_chain
@@ -386,6 +386,11 @@ def claim(store: Store, config: Config, chain: Chain, batch_size: int = 100, say
     rf = load_round_file(row.file)
     result = claim_round(chain, sender_of(config, chain, store), row.round_id, rf.generation, batch_size, say=say)
     store.set_token_ids(row.round_id, [(c.installation_id, c.period_start, c.token_id) for c in result.certificates])
+    if any(leaf["token_id"] is None for leaf in store.leaves(row.round_id)):
+        # leaves issued by an earlier claim run that was killed before it recorded them
+        earlier = round_certificates(chain, row.round_id, row.block_number or 0)
+        store.set_token_ids(row.round_id,
+                            [(c.installation_id, c.period_start, c.token_id) for c in earlier])
     store.set_round_status(row.round_id, "issued")
     return ClaimOutcome(row.round_id, len(result.certificates), sum(c.energy_wh for c in result.certificates),
                         dict(result.skipped))

@@ -33,7 +33,13 @@ from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from oracle.chain.manifest import Chain
-from oracle.chain.reads import InstallationState, factor_years, installation_states, round_on_chain
+from oracle.chain.reads import (
+    InstallationState,
+    chain_call,
+    factor_years,
+    installation_states,
+    round_on_chain,
+)
 from oracle.chain.transactions import Sender
 from oracle.errors import ChainError, ConfigError, InputError
 from oracle.faults import crash_point
@@ -51,6 +57,7 @@ __all__ = [
     "load_round_tree",
     "plan_issuance",
     "reason_counts",
+    "round_certificates",
 ]
 
 DEFAULT_BATCH_SIZE = 100
@@ -264,12 +271,24 @@ def _report_plan(round_id: int, leaf_count: int, plan: IssuancePlan, say: Callab
             say(f"  left out: installation {leaf[0]}, {iso_utc_minute(leaf[1])} to {iso_utc_minute(leaf[2])}: {reason}")
 
 
+def round_certificates(chain: Chain, round_id: int, from_block: int = 0) -> list[IssuedCertificate]:
+    """Every certificate issued from round `round_id`, read from the CertificateIssued logs (roundId
+    is indexed) from block `from_block` (e.g. the round's submission block) to the latest: the
+    certificates of batches whose claim run was killed before it recorded them."""
+    issued = chain.contract("GenerationCertificates").events.CertificateIssued()
+    logs = chain_call(f"the certificates of round {round_id}", lambda: issued.get_logs(
+        argument_filters={"roundId": round_id}, from_block=from_block, to_block="latest"))
+    return [_certificate_of(e) for e in logs]
+
+
+def _certificate_of(event) -> IssuedCertificate:  # noqa: ANN001 (a CertificateIssued EventData)
+    args = event.args
+    return IssuedCertificate(int(args.tokenId), int(args.installationId), int(args.periodStart),
+                             int(args.periodEnd), int(args.energyWh), str(args.beneficiary))
+
+
 def issued_certificates(certificates: Contract, receipt: TxReceipt) -> list[IssuedCertificate]:
     """The certificates a receipt's CertificateIssued logs record (ids from logs, not the return
     value, which would need a tracing node)."""
     events = certificates.events.CertificateIssued().process_receipt(receipt, errors=DISCARD)
-    return [
-        IssuedCertificate(int(e.args.tokenId), int(e.args.installationId), int(e.args.periodStart),
-                          int(e.args.periodEnd), int(e.args.energyWh), str(e.args.beneficiary))
-        for e in events
-    ]
+    return [_certificate_of(e) for e in events]
