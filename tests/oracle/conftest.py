@@ -13,6 +13,9 @@ from dataclasses import dataclass
 import pytest
 from eth_account import Account
 
+from oracle.timeutil import DAY_S, iso_utc
+from oracle_helpers import CAPACITY_W, LAT, LON
+
 SENDER_KEY = "0x" + f"{0x5E4D:064x}"  # pays gas for submissions and claims
 OPERATOR_SIGNER_KEY = "0x" + f"{0x0AC1E:064x}"  # the operator's oracle
 VERIFIER_SIGNER_KEY = "0x" + f"{0x7E21F1:064x}"  # the independent verifier (cosign)
@@ -65,3 +68,37 @@ def oracle_keys(deployment, operator):
     oracle.removeSigner(operator, tx)
     operator.transfer(Account.from_key(SENDER_KEY).address, "10 ether")
     return OracleKeys(SENDER_KEY, OPERATOR_SIGNER_KEY, VERIFIER_SIGNER_KEY)
+
+
+@pytest.fixture(scope="module")
+def commissioned_s(chain):
+    """Three whole UTC days ago: days D, D+1, D+2 are over, today is not."""
+    return (int(chain.time()) // DAY_S - 3) * DAY_S
+
+
+@pytest.fixture(scope="module")
+def installations(deployment, oracle_keys, operator, alice, bob, commissioned_s):
+    """Two installations (alice's, bob's) of the simulated plants of oracle_helpers.oracle_config,
+    registered on the deployed suite, commissioned at `commissioned_s`; emission factors set."""
+    from scripts.deploy import contracts_from_manifest
+
+    contracts = contracts_from_manifest(deployment)
+    registry = contracts["InstallationRegistry"]
+    year = int(iso_utc(commissioned_s)[:4])
+    for y in {year, year + 1}:
+        if registry.emissionFactor(y)[0] == 0:
+            registry.setEmissionFactor(y, 300, "test factor", {"from": operator})
+    ids = []
+    for beneficiary, serial in ((alice, "SIM-1"), (bob, "SIM-2")):
+        tx = registry.registerInstallation(
+            (beneficiary, CAPACITY_W, int(LAT * 1e6), int(LON * 1e6), 13101, commissioned_s, 0,
+             "PV rooftop", "simulated", serial, "PTSP"), {"from": operator})
+        ids.append(tx.return_value)
+    return contracts, ids
+
+
+@pytest.fixture
+def env(monkeypatch, oracle_keys):
+    """The oracle's key variables set for in-process CLI calls."""
+    for name, value in oracle_keys.environment().items():
+        monkeypatch.setenv(name, value)

@@ -1,5 +1,5 @@
 """Helpers for the oracle's own tests (not fixtures): stored intervals for given days, a fake
-on-chain state for the round planner, and a config file for the CLI."""
+on-chain state for the round planner, and config files for the CLI."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import numpy as np
 import pandas as pd
 
 from oracle.store import Store
-from oracle.timeutil import DAY_S, INTERVAL_S
+from oracle.timeutil import DAY_S, INTERVAL_S, iso_utc
 
 MAR_1_2026 = 1_772_323_200  # 2026-03-01T00:00:00Z
+CAPACITY_W = 10_000  # the simulated installations of the chain tests
+LAT, LON = -33.4489, -70.6693
 
 
 @dataclass
@@ -62,3 +64,21 @@ settle_hours = 0
 {installations}
 ''')
     return path
+
+
+def oracle_config(folder, manifest_file, rpc_url, ids, commissioned_s, signer_env="ORACLE_SIGNER_KEY"):
+    """The config of the chain tests: installations `ids`, simulated from `commissioned_s`, the first
+    with a spike at 15:00 UTC on its second day (it waits for review)."""
+    spike = commissioned_s + DAY_S + 15 * 3600  # 15:00 UTC on day 2: midday in Santiago
+    installations = "\n".join(f'''
+[[installations]]
+id = {installation_id}
+capacity_w = {CAPACITY_W}
+lat = {LAT}
+lon = {LON}
+source = {{ kind = "simulated", seed = {installation_id}, start = "{iso_utc(commissioned_s)}"{faults} }}
+''' for installation_id, faults in zip(ids, (f', faults = [{{ kind = "spike", start = "{iso_utc(spike)}", end = "{iso_utc(spike + 900)}" }}]', "")))
+    config = write_config(folder, manifest_file, rpc_url, installations)
+    text = config.read_text().replace('signer = "ORACLE_SIGNER_KEY"', f'signer = "{signer_env}"')
+    config.write_text(text)
+    return config

@@ -6,63 +6,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from oracle.cli import main
 from oracle.store import open_store
 from oracle.timeutil import DAY_S, iso_utc
-from oracle_helpers import write_config
-
-CAPACITY_W = 10_000
-LAT, LON = -33.4489, -70.6693
-
-
-@pytest.fixture(scope="module")
-def commissioned_s(chain):
-    """Three whole UTC days ago: days D, D+1, D+2 are over, today is not."""
-    return (int(chain.time()) // DAY_S - 3) * DAY_S
-
-
-@pytest.fixture(scope="module")
-def installations(deployment, oracle_keys, operator, alice, bob, commissioned_s):
-    from scripts.deploy import contracts_from_manifest
-
-    contracts = contracts_from_manifest(deployment)
-    registry = contracts["InstallationRegistry"]
-    year = int(iso_utc(commissioned_s)[:4])
-    for y in {year, year + 1}:
-        if registry.emissionFactor(y)[0] == 0:
-            registry.setEmissionFactor(y, 300, "test factor", {"from": operator})
-    ids = []
-    for beneficiary, serial in ((alice, "SIM-1"), (bob, "SIM-2")):
-        tx = registry.registerInstallation(
-            (beneficiary, CAPACITY_W, int(LAT * 1e6), int(LON * 1e6), 13101, commissioned_s, 0,
-             "PV rooftop", "simulated", serial, "PTSP"), {"from": operator})
-        ids.append(tx.return_value)
-    return contracts, ids
-
-
-def oracle_config(folder, manifest_file, rpc_url, ids, commissioned_s, signer_env="ORACLE_SIGNER_KEY"):
-    spike = commissioned_s + DAY_S + 15 * 3600  # 15:00 UTC on day 2: midday in Santiago
-    installations = "\n".join(f'''
-[[installations]]
-id = {installation_id}
-capacity_w = {CAPACITY_W}
-lat = {LAT}
-lon = {LON}
-source = {{ kind = "simulated", seed = {installation_id}, start = "{iso_utc(commissioned_s)}"{faults} }}
-''' for installation_id, faults in zip(ids, (f', faults = [{{ kind = "spike", start = "{iso_utc(spike)}", end = "{iso_utc(spike + 900)}" }}]', "")))
-    config = write_config(folder, manifest_file, rpc_url, installations)
-    text = config.read_text().replace('signer = "ORACLE_SIGNER_KEY"', f'signer = "{signer_env}"')
-    config.write_text(text)
-    return config
-
-
-@pytest.fixture
-def env(monkeypatch, oracle_keys):
-    for name, value in oracle_keys.environment().items():
-        monkeypatch.setenv(name, value)
-
+from oracle_helpers import oracle_config
 
 def run(config, *args):
     return main(["--config", str(config), *args])

@@ -7,7 +7,7 @@ accepted and approved intervals, each installation's watermark at the end of its
 the sender's nonce (every transaction it ever sent) exactly what a clean run uses, every interval
 imported once and in at most one round, the round ``issued``. Nothing lost, nothing sent twice.
 
-The setup is test_oracle_chain.py's: two simulated installations over three UTC days, a spike on
+The setup is test_oracle_chain.py's (fixtures in conftest.py, config in oracle_helpers.py): two simulated installations over three UTC days, a spike on
 installation 1's second day that waits for review (so that installation certifies one day and the
 other three). The clock is fixed (``--now``) so a rerun finds no new readings. Only the run that is
 killed is a subprocess (~4 s of imports); the steps before it and the reruns call the CLI
@@ -34,13 +34,7 @@ from oracle.cli import main
 from oracle.faults import CRASH_ENV
 from oracle.store import open_store
 from oracle.timeutil import DAY_S, INTERVAL_S, iso_utc
-from oracle_helpers import MAR_1_2026, write_config
-from test_oracle_chain import (  # noqa: F401 (the fixtures and config of the end-to-end test)
-    commissioned_s,
-    env,
-    installations,
-    oracle_config,
-)
+from oracle_helpers import MAR_1_2026, oracle_config, write_config
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CERTIFIED_DAYS = (1, 3)  # per installation: the spike holds installation 1's later days back
@@ -128,8 +122,8 @@ class Plant:
 
 
 @pytest.fixture
-def plant(tmp_path, manifest_file, rpc_url, installations, commissioned_s,  # noqa: F811
-          oracle_keys, env):  # noqa: F811
+def plant(tmp_path, manifest_file, rpc_url, installations, commissioned_s,
+          oracle_keys, env):
     contracts, ids = installations
     operator_dir, verifier_dir = tmp_path / "operator", tmp_path / "verifier"
     operator_dir.mkdir(), verifier_dir.mkdir()
