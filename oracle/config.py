@@ -9,6 +9,7 @@ Example (``docs/oracle.example.toml`` is a complete one)::
     rpc_url = "http://127.0.0.1:8545"  # --rpc-url overrides
     chain_id = 31337                   # must match the node and the manifest
     manifest = "deployments/31337.json"
+    receipt_timeout_s = 120            # how long to wait for a receipt before giving up (a rerun waits again)
 
     [keys]                             # names of environment variables, never the keys themselves
     sender = "ORACLE_SENDER_KEY"       # pays gas (or sender_keystore + sender_password)
@@ -55,7 +56,7 @@ Relative paths are relative to the config file's folder.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,7 @@ class Config:
     max_days: int = 31
     data_uri_base: str = ""
     exclude_after_days: int = 7
-    extra: dict[str, Any] = field(default_factory=dict)
+    receipt_timeout_s: float = 120.0
 
     @property
     def store_path(self) -> Path:
@@ -243,4 +244,5 @@ def load_config(path: Path | str, rpc_url: str | None = None) -> Config:
         max_days=max_days,
         data_uri_base=_get(rounds, "data_uri_base", str, f"{where} [rounds]", ""),
         exclude_after_days=exclude_after_days,
+        receipt_timeout_s=float(_get(network, "receipt_timeout_s", (int, float), f"{where} [network]", 120)),
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ from oracle.store import Store
 from oracle.timeutil import DAY_S, INTERVAL_S, parse_utc
 
 Say = Callable[[str], None]
+log = logging.getLogger(__name__)
 
 
 def quiet(_: str) -> None:
@@ -113,6 +115,8 @@ def _store_all(store: Store, installation: InstallationConfig, readings: list[Re
         raise InputError(f"installation {installation.installation_id}: {len(chosen)} matching device(s) in "
                          f"{readings[0].source if readings else 'the source'} (devices: {devices}); set source.device")
     stored, flagged, conflicts = store_readings(store, installation, chosen[0], station, now_s, sha)
+    log.info("installation %d: %s: %d interval(s) stored, %d flagged, %d conflict(s)", installation.installation_id,
+             chosen[0].source, stored, flagged, conflicts)
     crash_point("ingest:stored")
     report.intervals += stored
     report.flagged += flagged
@@ -259,7 +263,8 @@ def account_of(ref: KeyRef, what: str):  # noqa: ANN201 (eth_account LocalAccoun
 
 
 def sender_of(config: Config, chain: Chain, store: Store) -> Sender:
-    return Sender(chain, account_of(config.sender, "the sender (pays gas)"), store)
+    return Sender(chain, account_of(config.sender, "the sender (pays gas)"), store,
+                  receipt_timeout_s=config.receipt_timeout_s)
 
 
 # -- build, sign, submit, claim ------------------------------------------------------------------
@@ -297,6 +302,7 @@ def build(store: Store, config: Config, chain: Chain, now_s: int, dry_run: bool 
     if dry_run:
         return BuildResult(round_id, None, len(leaves), rf.round.total_energy_wh, holds, excluded)
     rf.write(path)
+    log.info("round %d: %d leaf(s), %d Wh, written to %s", round_id, len(leaves), rf.round.total_energy_wh, path)
     store.record_round(
         round_id, (rf.round.period_start, rf.round.period_end), "0x" + rf.round.merkle_root.hex(), rf.round.total_energy_wh,
         path, [((p.leaf[0], p.leaf[1], p.leaf[2], p.leaf[3], "0x" + p.leaf[4].hex()), rf.generation.proof_hex(p.leaf))
@@ -365,6 +371,7 @@ def submit(store: Store, config: Config, chain: Chain, round_file: Path | None =
     if on_chain is None and last_round_id(chain) >= row.round_id:
         raise ChainError(f"round {row.round_id} id is taken on chain by another root")
     store.set_round_status(row.round_id, "submitted")  # submission started; the journal knows if it was sent
+    log.info("round %d: submitting with %d signature(s)", row.round_id, len(signatures))
     result = submit_round(chain, sender_of(config, chain, store), rf.round, signatures)
     store.set_round_status(row.round_id, "confirmed", result.tx_hash, result.block)
     return SubmitOutcome(row.round_id, result.status, result.tx_hash)
