@@ -245,7 +245,9 @@ def cmd_claim(args: argparse.Namespace, config, store) -> int:  # noqa: ANN001
     if outcome is None:
         print("claim: no submitted round to claim")
     else:
-        print(f"claim: round {outcome.round_id}: {outcome.issued} certificate(s) issued, {outcome.energy_wh:,} Wh")
+        print(f"claim: round {outcome.round_id} was revoked on chain: nothing of it issues; its days go into the next round"
+              if outcome.revoked else
+              f"claim: round {outcome.round_id}: {outcome.issued} certificate(s) issued, {outcome.energy_wh:,} Wh")
     return EXIT_OK
 
 
@@ -277,7 +279,9 @@ def _finish_round(store, config, chain) -> None:  # noqa: ANN001
         if outcome is not None:
             print(f"run: round {outcome.round_id} {outcome.status}")
     claimed = claim(store, config, chain, say=lambda line: print(f"  {line}"))
-    if claimed is not None:
+    if claimed is not None and claimed.revoked:
+        print(f"run: round {claimed.round_id} was revoked on chain: its days go into the next round")
+    elif claimed is not None:
         print(f"run: round {claimed.round_id}: {claimed.issued} certificate(s) issued, {claimed.energy_wh:,} Wh")
 
 

@@ -293,9 +293,7 @@ def build(store: Store, config: Config, chain: Chain, now_s: int, dry_run: bool 
     if not leaves:
         return BuildResult(None, None, 0, 0, holds, excluded)
     round_id = last_round_id(chain) + 1
-    synthetic = any(bool(store.db.execute(
-        "SELECT MAX(i.synthetic) FROM imports i JOIN intervals v ON v.import_id = i.import_id WHERE v.installation_id = ?",
-        (leaf.installation_id,)).fetchone()[0]) for leaf in leaves)
+    synthetic = any(store.synthetic(leaf.installation_id) for leaf in leaves)
     rf = assemble_round(round_id, chain.chain_id, chain.manifest.entry("GenerationOracle").address, leaves,
                         config.data_uri_base, synthetic)
     path = config.rounds_dir / round_file_name(round_id)
@@ -313,13 +311,13 @@ def build(store: Store, config: Config, chain: Chain, now_s: int, dry_run: bool 
     return BuildResult(round_id, path, len(leaves), rf.round.total_energy_wh, holds, excluded)
 
 
-def sign(store: Store, round_id: int, private_key_account, path: Path | None = None) -> str:  # noqa: ANN001
+def sign(store: Store, round_id: int, private_key_account) -> str:  # noqa: ANN001
     """Add the signature of `private_key_account` (an eth-account LocalAccount) to the round's file
     and the store, after checking the file holds together. Returns the signer address."""
     row = store.round(round_id)
     if row is None:
         raise InputError(f"round {round_id} is not in the store: build it first")
-    rf = load_round_file(path or row.file)
+    rf = load_round_file(row.file)
     problems = verify_round_file(rf)
     if problems:
         raise InputError(f"round file {row.file} does not verify: " + "; ".join(problems))
@@ -368,8 +366,11 @@ def submit(store: Store, config: Config, chain: Chain, round_file: Path | None =
     merge_signatures(store, row.round_id, rf)
     signatures = list(store.signatures(row.round_id).values())
     on_chain = round_on_chain(chain, row.round_id)
-    if on_chain is None and last_round_id(chain) >= row.round_id:
-        raise ChainError(f"round {row.round_id} id is taken on chain by another root")
+    if on_chain is not None and "0x" + on_chain.root.hex() != row.merkle_root:
+        # another oracle (or a restored backup) used this round id: its signatures cannot move to another
+        store.discard_round(row.round_id)
+        raise ChainError(f"round {row.round_id} on chain has another root: this round was set aside and its intervals "
+                         "freed; run `oracle build` again (it plans from the chain's watermarks)")
     store.set_round_status(row.round_id, "submitted")  # submission started; the journal knows if it was sent
     log.info("round %d: submitting with %d signature(s)", row.round_id, len(signatures))
     result = submit_round(chain, sender_of(config, chain, store), rf.round, signatures)
@@ -383,6 +384,7 @@ class ClaimOutcome:
     issued: int
     energy_wh: int
     skipped: dict[str, int]
+    revoked: bool = False
 
 
 def claim(store: Store, config: Config, chain: Chain, batch_size: int = 100, say: Say = quiet) -> ClaimOutcome | None:
@@ -390,6 +392,11 @@ def claim(store: Store, config: Config, chain: Chain, batch_size: int = 100, say
     row = store.open_round()
     if row is None or row.status != "confirmed":
         return None
+    on_chain = round_on_chain(chain, row.round_id)
+    if on_chain is not None and on_chain.revoked:
+        # nothing of it can issue any more; its days stay at the watermark and go into the next round
+        store.set_round_status(row.round_id, "revoked")
+        return ClaimOutcome(row.round_id, 0, 0, {}, revoked=True)
     rf = load_round_file(row.file)
     result = claim_round(chain, sender_of(config, chain, store), row.round_id, rf.generation, batch_size, say=say)
     store.set_token_ids(row.round_id, [(c.installation_id, c.period_start, c.token_id) for c in result.certificates])

@@ -2,7 +2,8 @@
 
 Tables: ``imports`` (every file or fetch, with its content hash), ``intervals`` (one row per
 installation per 15-minute interval: energy_wh, coverage, flags, status), ``reviews`` (every decision
-with reviewer and reason), ``rounds`` (built -> signed -> submitted -> confirmed -> issued),
+with reviewer and reason), ``rounds`` (built -> signed -> submitted -> confirmed -> issued, or
+revoked by the oracle's admin: its days are then certified again by a later round),
 ``leaves`` (with their proofs), ``leaf_intervals`` (which interval went into which round),
 ``signatures``, ``transactions`` (the journal of everything sent: recorded before broadcast).
 
@@ -34,7 +35,8 @@ from oracle.errors import ConfigError
 
 ACCEPTED, PENDING, APPROVED, REJECTED, EXCLUDED = "accepted", "pending", "approved", "rejected", "excluded"
 CERTIFIABLE = (ACCEPTED, APPROVED)
-ROUND_STATES = ("built", "signed", "submitted", "confirmed", "issued")
+ROUND_STATES = ("built", "signed", "submitted", "confirmed", "issued", "revoked")
+CLOSED_ROUND_STATES = ("issued", "revoked")
 
 MIGRATIONS: list[str] = [
     # 1: the first schema
@@ -268,6 +270,13 @@ class Store:
         row = cursor.fetchone()
         return None if row is None else dict(zip([c[0] for c in cursor.description], row))
 
+    def synthetic(self, installation_id: int) -> bool:
+        """True when any stored interval of the installation came from a simulated source."""
+        row = self.db.execute(
+            "SELECT MAX(i.synthetic) FROM imports i JOIN intervals v ON v.import_id = i.import_id WHERE v.installation_id = ?",
+            (installation_id,)).fetchone()
+        return bool(row[0])
+
     def first_interval(self, installation_id: int) -> int | None:
         row = self.db.execute("SELECT MIN(interval_start) FROM intervals WHERE installation_id = ?", (installation_id,)).fetchone()
         return None if row[0] is None else int(row[0])
@@ -310,9 +319,9 @@ class Store:
 
     # -- rounds -----------------------------------------------------------------------------------
     def open_round(self) -> RoundRow | None:
-        """The round in flight (built, signed, submitted or confirmed but not yet issued), if any."""
+        """The round in flight (built, signed, submitted or confirmed but not yet issued or revoked), if any."""
         row = self.db.execute(
-            "SELECT round_id FROM rounds WHERE status != 'issued' ORDER BY round_id LIMIT 1"
+            "SELECT round_id FROM rounds WHERE status NOT IN (?, ?) ORDER BY round_id LIMIT 1", CLOSED_ROUND_STATES
         ).fetchone()
         return None if row is None else self.round(int(row[0]))
 

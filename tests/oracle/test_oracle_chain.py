@@ -87,3 +87,64 @@ def test_an_unreachable_node_is_exit_3_and_the_next_run_works(tmp_path, manifest
     assert run(config, "--rpc-url", "http://127.0.0.1:9", "build") == 3
     assert "cannot reach the RPC node" in capsys.readouterr().err
     assert run(config, "build") in (0, 1)
+
+
+def cosigned_round_in_flight(tmp_path, manifest_file, rpc_url, ids, commissioned_s):
+    """ingest, approve what is flagged, build, sign, cosign into the cosigned folder: round 1 ready."""
+    operator_dir, verifier_dir = tmp_path / "operator", tmp_path / "verifier"
+    operator_dir.mkdir(), verifier_dir.mkdir()
+    config = oracle_config(operator_dir, manifest_file, rpc_url, ids, commissioned_s)
+    verifier = oracle_config(verifier_dir, manifest_file, rpc_url, ids, commissioned_s, signer_env="VERIFIER_SIGNER_KEY")
+    run(config, "ingest")
+    store = open_store(operator_dir / "var" / "oracle.sqlite")
+    for installation_id, start in store.pending()[["installation_id", "interval_start"]].itertuples(index=False):
+        run(config, "review", "approve", str(installation_id), iso_utc(int(start)), "--reviewer", "ana", "--reason", "ok")
+    store.close()
+    assert run(config, "build") == 0 and run(config, "sign") == 0
+    round_file = operator_dir / "var" / "rounds" / "round-000001.json"
+    cosigned = operator_dir / "var" / "cosigned" / round_file.name
+    assert run(verifier, "cosign", str(round_file), "--out", str(cosigned)) == 0
+    return config, operator_dir
+
+
+def test_a_round_id_taken_by_another_root_is_set_aside_and_built_again(tmp_path, manifest_file, rpc_url, installations,
+                                                                     commissioned_s, env, oracle_keys, operator, chain, capsys):
+    from oracle.leaves import generation_tree, installation_period
+    from oracle.signing import round_as_tuple, round_from_generation_tree, sign_round
+
+    contracts, ids = installations
+    config, operator_dir = cosigned_round_in_flight(tmp_path, manifest_file, rpc_url, ids, commissioned_s)
+    # another oracle instance with the same keys submits its own round 1 first
+    other = installation_period(ids[0], commissioned_s, commissioned_s + DAY_S, [(commissioned_s + 43_200, 1_000)])
+    tree = generation_tree([other.leaf])
+    oracle = contracts["GenerationOracle"]
+    round_ = round_from_generation_tree(1, commissioned_s, commissioned_s + DAY_S, tree)
+    signatures = ["0x" + sign_round(round_, chain.id, oracle.address, key).hex()
+                  for key in (oracle_keys.operator_signer, oracle_keys.verifier_signer)]
+    oracle.submitRound(round_as_tuple(round_), signatures, {"from": operator})
+    capsys.readouterr()
+    assert run(config, "submit", "--round-file", str(operator_dir / "var" / "cosigned" / "round-000001.json")) == 3
+    assert "this round was set aside" in capsys.readouterr().err
+    store = open_store(operator_dir / "var" / "oracle.sqlite")
+    assert store.open_round() is None and store.round(1) is None
+    store.close()
+    assert run(config, "build") == 0
+    assert (operator_dir / "var" / "rounds" / "round-000002.json").exists()
+
+
+def test_a_revoked_round_is_set_aside_and_its_days_go_into_the_next_round(tmp_path, manifest_file, rpc_url, installations,
+                                                                        commissioned_s, env, operator, capsys):
+    contracts, ids = installations
+    config, operator_dir = cosigned_round_in_flight(tmp_path, manifest_file, rpc_url, ids, commissioned_s)
+    assert run(config, "submit", "--round-file", str(operator_dir / "var" / "cosigned" / "round-000001.json")) == 0
+    contracts["GenerationOracle"].revokeRound(1, "wrong meter", {"from": operator})
+    capsys.readouterr()
+    assert run(config, "claim") == 0
+    assert "was revoked on chain" in capsys.readouterr().out
+    assert contracts["GenerationCertificates"].certificateCount() == 0
+    store = open_store(operator_dir / "var" / "oracle.sqlite")
+    assert store.round(1).status == "revoked" and store.open_round() is None
+    first_leaves = [(leaf["installation_id"], leaf["period_start"], leaf["energy_wh"]) for leaf in store.leaves(1)]
+    assert run(config, "build") == 0
+    assert [(leaf["installation_id"], leaf["period_start"], leaf["energy_wh"]) for leaf in store.leaves(2)] == first_leaves
+    store.close()
