@@ -46,7 +46,8 @@ def test_report_area_without_baseline_has_no_thesis_column():
 def test_report_marks_and_lists_the_extrapolated_sizes():
     markdown = results_markdown(RESULTS)
     assert "| 1,000 | 820.0 | 13,000.0 (extrapolated) | 15.9x |" in markdown
-    assert "| 1 | 2,500.0 | 13,000.0 | 5.2x |" in markdown
+    assert "| 1 | 2,500.0 | 13,000.0 | 5.2x | 240,000 | 1 | 1,248,000 |" in markdown
+    assert "1,248,000.0 gas per installation-day +0.0 gas, largest residual 0.0 gas" in markdown
     assert "Extrapolated: the naive baseline's per-reading figure for 1,000 installations" in markdown
 
 
