@@ -13,6 +13,15 @@
   check), 1 and 2 share the holder.
 - ``retire``, ``lockForExport``, ``settle``.
 
+``bench_per_reading()`` (``per_reading_gas`` in bench/results.json) is the cost of certifying one
+15-minute reading with daily issuance for 1, 10, 100 and 1,000 installations: one round of N leaves
+plus ``issueBatch`` in batches of 100, divided by N x 96 readings; beside the naive baseline
+(NaiveReadingStore, one ``storeReadings`` of 96 readings per installation-day). The naive day of N
+installations needs more gas than one block holds from a few dozen installations on; those sizes
+are not sent but extrapolated from its linear cost (measured at NAIVE_MEASURED_INSTALLATIONS,
+residual of the straight line reported) and marked ``extrapolated``. ``round_gas_by_leaves`` reads
+the submitRound rows of ``bench_energy()`` as ``round_gas`` (leaf count -> gas).
+
 "(first)" rows pay for storage a later call finds in use (the contract's first certificate counter
 and the emission factor lock, a settlement-flag word, a balance); an installation's first day costs
 the same as its later days (its watermark shares the registry's already non-zero installation slot),
@@ -61,13 +70,23 @@ BENCH_SIGNER_KEYS = ("0x" + f"{0xBE7C1:064x}", "0x" + f"{0xBE7C2:064x}")
 ROUND_SIZES = (10, 1_000, 100_000)
 NAIVE_INSTALLATIONS = (1, 10, 100)
 BATCH_SIZES = (1, 10, 100)
+PER_READING_INSTALLATIONS = (1, 10, 100, 1_000)
+ISSUE_BATCH_SIZE = 100
+NAIVE_MEASURED_INSTALLATIONS = (1, 10, 20)
+
+
+def round_gas_row(leaves: int) -> str:
+    """The ``gas.energy`` row of a submitRound of `leaves` leaves."""
+    return f"submitRound, quorum 2, {leaves:,} leaves"
 
 
 def send(method: Any, *args: Any, sender: Any) -> int:
     """Send a transaction and return its gas from the node's receipt. brownie 1.22.2 sometimes
     reports a transaction of a long run as "dropped" while the node has mined it; reading the
-    receipt from the node directly avoids that false failure."""
-    pending = method(*args, {"from": sender, "required_confs": 0})
+    receipt from the node directly avoids that false failure. The nonce is the node's: brownie's own
+    guess from its history can go wrong after a chain.revert with unconfirmed entries in it."""
+    nonce = web3.eth.get_transaction_count(str(sender), "pending")
+    pending = method(*args, {"from": sender, "required_confs": 0, "nonce": nonce})
     receipt = web3.eth.wait_for_transaction_receipt(pending.txid)
     if receipt["status"] != 1:
         raise RuntimeError(f"bench transaction {pending.txid} reverted")
@@ -221,7 +240,7 @@ def bench_energy() -> dict[str, int]:
     submit_round(suite, 1, day_leaves([1], BENCH_DAY0), relayer)
     for round_id, size in enumerate(ROUND_SIZES, start=2):
         _, used = submit_round(suite, round_id, day_leaves(range(1, size + 1), BENCH_DAY0 + round_id * DAY_S), relayer)
-        gas[f"submitRound, quorum 2, {size:,} leaves"] = used
+        gas[round_gas_row(size)] = used
 
     # issue: installation-days in rounds of 100 installations, readingsRoot of 96 real readings;
     # installations commissioned at day 10, so days 10, 11, 12, ... chain from their watermarks.
@@ -279,3 +298,114 @@ def bench_energy() -> dict[str, int]:
     gas["settle into project revenue, mock (first)"] = send(settle, 2, 2, sender=relayer)
     gas["settle into project revenue, mock"] = send(settle, 2, max_n + 2, sender=relayer)
     return gas
+
+
+def round_gas_by_leaves(energy_gas: dict[str, int]) -> dict[str, int]:
+    """``round_gas``: leaf count (as a string, a JSON key) -> submitRound gas, from bench_energy()'s rows."""
+    return {str(size): energy_gas[round_gas_row(size)] for size in ROUND_SIZES}
+
+
+def amortised_gas_per_reading(round_gas: int, batch_gas: Sequence[int], installations: int,
+                              readings_per_day: int = READINGS_PER_DAY) -> float:
+    """Gas per 15-minute reading of one day's certification of `installations` installations: one
+    round (`round_gas`) plus every issueBatch (`batch_gas`), over installations x readings_per_day."""
+    if installations <= 0:
+        raise ValueError(f"installations must be positive, got {installations}")
+    return (round_gas + sum(batch_gas)) / (installations * readings_per_day)
+
+
+def linear_fit(sizes: Sequence[int], totals: Sequence[int]) -> tuple[float, float, float]:
+    """(gas per installation, fixed gas, largest |residual| in gas) of the straight line through the
+    first and last (size, total) points; the residual is over every measured point."""
+    slope = (totals[-1] - totals[0]) / (sizes[-1] - sizes[0])
+    intercept = totals[0] - slope * sizes[0]
+    residual = max(abs(total - (slope * size + intercept)) for size, total in zip(sizes, totals))
+    return slope, intercept, residual
+
+
+def leaves_at_watermarks(installation_ids: Sequence[int], next_start: dict[int, int]) -> list[tuple]:
+    """One day's leaf per installation, each starting at that installation's watermark."""
+    by_start: dict[int, list[int]] = {}
+    for installation_id in installation_ids:
+        by_start.setdefault(next_start[installation_id], []).append(installation_id)
+    return [leaf for start, ids in sorted(by_start.items()) for leaf in day_leaves(ids, start)]
+
+
+def certify_day(suite: EnergySuite, round_id: int, leaves: list[tuple], sender: Any) -> tuple[int, list[int]]:
+    """Submit one round of `leaves` and issue them in batches of ISSUE_BATCH_SIZE; (round gas, batch gases)."""
+    tree, round_gas = submit_round(suite, round_id, leaves, sender)
+    batches = [leaves[i:i + ISSUE_BATCH_SIZE] for i in range(0, len(leaves), ISSUE_BATCH_SIZE)]
+    return round_gas, [issue_batch(suite, round_id, tree, batch, sender) for batch in batches]
+
+
+def bench_ours_per_reading(sizes: Sequence[int] = PER_READING_INSTALLATIONS) -> dict[int, dict[str, Any]]:
+    """Per size: one round and its batches on a suite whose contract-first storage is already paid
+    (a warm-up certificate), installations with distinct beneficiaries."""
+    admin, relayer = accounts[0], accounts[3]
+    suite = deploy_bench_suite(admin)
+    register_installations(suite, max(sizes), admin, admin, beneficiary_for=distinct_beneficiary)
+    next_start = {i: BENCH_COMMISSIONED_AT for i in range(1, max(sizes) + 1)}
+    round_id = 1
+    certify_day(suite, round_id, leaves_at_watermarks([1], next_start), relayer)
+    next_start[1] += DAY_S
+    results = {}
+    for size in sizes:
+        round_id += 1
+        ids = range(1, size + 1)
+        round_gas, batch_gas = certify_day(suite, round_id, leaves_at_watermarks(ids, next_start), relayer)
+        for installation_id in ids:
+            next_start[installation_id] += DAY_S
+        results[size] = {"round_gas": round_gas, "batch_gas": batch_gas,
+                         "gas_per_reading": amortised_gas_per_reading(round_gas, batch_gas, size)}
+    return results
+
+
+def bench_naive_per_reading(sizes: Sequence[int] = PER_READING_INSTALLATIONS,
+                            measured: Sequence[int] = NAIVE_MEASURED_INSTALLATIONS) -> dict[str, Any]:
+    """NaiveReadingStore's gas for a day of `measured` installations (one storeReadings each), the
+    straight line through them, and per size of `sizes`: the measured total where the day fits one
+    block's gas limit, else the line's value (extrapolated)."""
+    admin, relayer = accounts[0], accounts[3]
+    store = NaiveReadingStore.deploy({"from": admin})
+    # warm-up day: every installation's running total is non-zero from then on, as in daily use
+    naive_gas(store, max(measured), BENCH_DAY0, relayer)
+    measured_total = {n: naive_gas(store, n, BENCH_DAY0 + (1 + k) * DAY_S, relayer) for k, n in enumerate(measured)}
+    slope, intercept, residual = linear_fit(list(measured_total), list(measured_total.values()))
+    block_gas_limit = int(web3.eth.get_block("latest")["gasLimit"])
+    per_size = {}
+    for size in sizes:
+        fitted = slope * size + intercept
+        extrapolated = size not in measured_total
+        if extrapolated and fitted <= block_gas_limit:
+            measured_total[size] = naive_gas(store, size, BENCH_DAY0 + (10 + size) * DAY_S, relayer)
+            extrapolated = False
+        total = round(fitted) if extrapolated else measured_total[size]
+        per_size[size] = {"total_gas": total, "gas_per_reading": total / (size * READINGS_PER_DAY),
+                          "extrapolated": extrapolated}
+    return {"block_gas_limit": block_gas_limit,
+            "measured_total_gas": {str(n): gas for n, gas in sorted(measured_total.items())},
+            "gas_per_installation_day": round(slope, 1), "fixed_gas": round(intercept, 1),
+            "max_residual_gas": round(residual, 1), "per_size": per_size}
+
+
+def bench_per_reading(sizes: Sequence[int] = PER_READING_INSTALLATIONS) -> dict[str, Any]:
+    """``per_reading_gas``: installations (a string key) -> {ours, naive, ...} in gas per 15-minute
+    reading, plus the naive line (``naive_fit``); see the module docstring."""
+    ours = bench_ours_per_reading(sizes)
+    naive = bench_naive_per_reading(sizes)
+    table: dict[str, Any] = {}
+    for size in sizes:
+        mine, theirs = ours[size], naive["per_size"][size]
+        table[str(size)] = {
+            "ours": round(mine["gas_per_reading"], 1),
+            "naive": round(theirs["gas_per_reading"], 1),
+            "ratio": round(theirs["gas_per_reading"] / mine["gas_per_reading"], 1),
+            "extrapolated": theirs["extrapolated"],
+            "ours_round_gas": mine["round_gas"],
+            "ours_batches": len(mine["batch_gas"]),
+            "ours_total_gas": mine["round_gas"] + sum(mine["batch_gas"]),
+            "naive_total_gas": theirs["total_gas"],
+        }
+    fit = {key: naive[key] for key in ("block_gas_limit", "measured_total_gas", "gas_per_installation_day",
+                                       "fixed_gas", "max_residual_gas")}
+    return {"installations": table, "naive_fit": fit}

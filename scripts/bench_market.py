@@ -42,6 +42,25 @@ THESIS_MARKET: dict[str, str] = {
     "claimRevenue (8 funders)": "- (pushed inside Generate)",
 }
 
+# One number per row for the ratio thesis / PV Ledger: the lower figure where the thesis gives a
+# range or a first and a later call, so ratios are conservative; "~" figures per funder times the
+# funders; none where the thesis had no such operation.
+THESIS_MARKET_GAS: dict[str, int] = {
+    "postOffer": 98_000,
+    "postDemand": 100_897,
+    "updateOffer (price)": 35_376,
+    "updateDemand (max price)": 37_832,
+    "withdrawDemand": 37_624,
+    "matchDemand (self-funded)": 606_235,
+    "matchDemand (financed: project + campaign)": 606_235 + 232_036,
+    "contribute (new contributor)": 227_043,
+    "contribute (repeat contributor)": 141_543,
+    "finalize (2 funders)": 2 * 49_500,
+    "finalize (8 funders)": 8 * 49_500,
+    "depositRevenue (2 funders)": 2 * 9_000,
+    "depositRevenue (8 funders)": 8 * 9_000,
+}
+
 
 def _later(seconds: int = 60 * DAY) -> int:
     return chain[-1].timestamp + seconds

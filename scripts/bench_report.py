@@ -1,0 +1,121 @@
+"""bench/RESULTS.md from the results of `make bench` (the dict scripts/bench.py writes to
+bench/results.json): one table per gas area with the thesis DApp's figure and the ratio thesis / PV
+Ledger where there is a baseline, the per-reading and per-round tables, the matcher and oracle
+figures, and the machine. Extrapolated figures are marked in their table and listed at the top.
+
+No chain and no brownie: ``results_markdown(results)`` is a pure function of the dict.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+THESIS_SOURCE = "shared/design/THESIS_BASELINE.md (thesis DApp compiled as published, measured on anvil)"
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
+    """A markdown table; cells are written as given (format numbers before)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines + [""]
+
+
+def ratio(baseline: float | None, ours: float) -> str:
+    """baseline / ours as "5.3x", or "-" without a baseline."""
+    return f"{baseline / ours:,.1f}x" if baseline and ours else "-"
+
+
+def gas_area_lines(area: str, gas: dict[str, int], thesis: dict[str, dict[str, Any]]) -> list[str]:
+    """The table of one gas area; the thesis columns only where the area has thesis figures."""
+    lines = [f"### gas.{area}", ""]
+    if not thesis:
+        return lines + table(["operation", "PV Ledger gas"], [(op, f"{used:,}") for op, used in gas.items()])
+    rows = []
+    for operation, used in gas.items():
+        figure = thesis.get(operation, {})
+        rows.append((operation, f"{used:,}", figure.get("figure", "-"), ratio(figure.get("gas"), used)))
+    return lines + table(["operation", "PV Ledger gas", "thesis DApp", "thesis / PV Ledger"], rows)
+
+
+def per_reading_lines(per_reading: dict[str, Any]) -> list[str]:
+    fit = per_reading["naive_fit"]
+    rows = []
+    for size, row in per_reading["installations"].items():
+        naive = f"{row['naive']:,.1f}" + (" (extrapolated)" if row["extrapolated"] else "")
+        rows.append((f"{int(size):,}", f"{row['ours']:,.1f}", naive, f"{row['ratio']:,.1f}x",
+                     f"{row['ours_total_gas']:,}", row["ours_batches"], f"{row['naive_total_gas']:,}"))
+    measured = ", ".join(f"{int(n):,}: {gas:,}" for n, gas in fit["measured_total_gas"].items())
+    return ["### per_reading_gas: gas per 15-minute reading, daily issuance", "",
+            "PV Ledger: one submitRound of N leaves plus issueBatch in batches of 100, over N x 96 readings. "
+            "Naive: contracts/test/NaiveReadingStore.sol, one storeReadings of 96 readings per installation-day.", ""] + table(
+        ["installations", "PV Ledger", "naive", "naive / PV Ledger", "PV Ledger, day total", "issueBatch calls",
+         "naive, day total"], rows) + [
+        f"Naive day totals measured (installations: gas): {measured}; straight line "
+        f"{fit['gas_per_installation_day']:,} gas per installation-day {fit['fixed_gas']:+,} gas, largest residual "
+        f"{fit['max_residual_gas']:,} gas. Sizes whose naive day exceeds one block ({fit['block_gas_limit']:,} gas) "
+        "are extrapolated from that line, not sent.", ""]
+
+
+def round_gas_lines(round_gas: dict[str, int]) -> list[str]:
+    first = next(iter(round_gas.values()))
+    rows = [(f"{int(leaves):,}", f"{gas:,}", f"{(gas - first) / first:+.2%}") for leaves, gas in round_gas.items()]
+    return ["### round_gas: submitRound (quorum 2) per leaf count", "",
+            "Only the Merkle root is stored, so the gas does not grow with the leaves.", ""] + table(
+        ["leaves", "gas", "vs the smallest round"], rows)
+
+
+def flat_lines(title: str, figures: dict[str, Any], prefix: str = "") -> list[str]:
+    """A two-column table of a (nested) dict of figures, nested keys joined by dots."""
+    rows: list[tuple[str, str]] = []
+
+    def walk(key: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for sub_key, sub_value in value.items():
+                walk(f"{key}.{sub_key}" if key else str(sub_key), sub_value)
+        else:
+            rows.append((key, f"{value:,}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)))
+
+    walk(prefix, figures)
+    return [f"### {title}", ""] + table(["figure", "value"], rows)
+
+
+def extrapolated_sizes(results: dict[str, Any]) -> list[str]:
+    """Installation counts whose naive per-reading figure is extrapolated."""
+    per_reading = results.get("per_reading_gas", {}).get("installations", {})
+    return [size for size, row in per_reading.items() if row["extrapolated"]]
+
+
+def results_markdown(results: dict[str, Any]) -> str:
+    """The whole bench/RESULTS.md for `results` (the dict of bench/results.json)."""
+    extrapolated = extrapolated_sizes(results)
+    lines = ["# `make bench` results", "",
+             "Generated by `make bench` (scripts/bench_report.py) with bench/results.json; both are "
+             "regenerated by each run and not committed. Gas is measured on anvil "
+             f"(network {results.get('network', '?')}, chain id {results.get('chainId', '?')}); thesis figures: "
+             f"{THESIS_SOURCE}. Ratios are thesis (or naive) / PV Ledger, using the lower thesis figure "
+             "where it gives a range.", ""]
+    lines += [("Extrapolated: the naive baseline's per-reading figure for "
+               + ", ".join(f"{int(s):,}" for s in extrapolated) + " installations (see per_reading_gas)."
+               if extrapolated else "Extrapolated: nothing; every figure was measured."), ""]
+    lines += ["## Gas", ""]
+    thesis = results.get("thesis", {})
+    for area, gas in results.get("gas", {}).items():
+        lines += gas_area_lines(area, gas, thesis.get(area, {}))
+    if "per_reading_gas" in results:
+        lines += per_reading_lines(results["per_reading_gas"])
+    if "round_gas" in results:
+        lines += round_gas_lines(results["round_gas"])
+    if "speed" in results:
+        lines += ["## Speed", ""] + flat_lines("matcher (pure Python, one random market)", results["speed"].get("matcher", {}))
+    if "oracle" in results:
+        lines += ["## Oracle", ""] + flat_lines("normalise + quality checks, and the whole ingest", results["oracle"])
+    if "env" in results:
+        lines += ["## Machine and versions", ""] + flat_lines("env", results["env"])
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_report(results: dict[str, Any], path: Path) -> None:
+    """Write results_markdown(results) to `path` (its folder created if missing)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(results_markdown(results))

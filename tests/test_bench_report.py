@@ -1,0 +1,86 @@
+"""scripts/bench_report.py (bench/RESULTS.md from the results dict) and the per-reading arithmetic
+of scripts/bench_energy.py, on small hand-made inputs (no benchmark is run)."""
+
+import pytest
+
+from scripts.bench_energy import amortised_gas_per_reading, linear_fit
+from scripts.bench_report import results_markdown
+
+RESULTS = {
+    "network": "dev-h2",
+    "chainId": 31337,
+    "env": {"machine": "Linux 6.1 x86_64", "cpu_count": 2, "python": "3.11.9"},
+    "gas": {"market": {"postOffer": 82_600, "register participant": 70_000}, "token": {"mint": 51_000}},
+    "thesis": {"market": {"postOffer": {"figure": "~98,000 (new offer)", "gas": 98_000},
+                          "register participant": {"figure": "- (one contract per role)", "gas": None}}},
+    "round_gas": {"10": 127_700, "100000": 128_900},
+    "per_reading_gas": {
+        "installations": {
+            "1": {"ours": 2_500.0, "naive": 13_000.0, "ratio": 5.2, "extrapolated": False,
+                  "ours_round_gas": 120_000, "ours_batches": 1, "ours_total_gas": 240_000, "naive_total_gas": 1_248_000},
+            "1000": {"ours": 820.0, "naive": 13_000.0, "ratio": 15.9, "extrapolated": True,
+                     "ours_round_gas": 130_000, "ours_batches": 10, "ours_total_gas": 78_720_000,
+                     "naive_total_gas": 1_248_000_000},
+        },
+        "naive_fit": {"block_gas_limit": 30_000_000, "measured_total_gas": {"1": 1_248_000, "10": 12_480_000},
+                      "gas_per_installation_day": 1_248_000.0, "fixed_gas": 0.0, "max_residual_gas": 0.0},
+    },
+    "oracle": {"readings_per_minute": 2_000_000, "peak_rss_mib": {"4": 150.5}},
+}
+
+
+def test_report_puts_the_thesis_figure_and_ratio_beside_our_gas():
+    markdown = results_markdown(RESULTS)
+    assert "| postOffer | 82,600 | ~98,000 (new offer) | 1.2x |" in markdown
+    assert "| register participant | 70,000 | - (one contract per role) | - |" in markdown
+
+
+def test_report_area_without_baseline_has_no_thesis_column():
+    markdown = results_markdown(RESULTS)
+    token = markdown.split("### gas.token")[1].split("###")[0]
+    assert "| operation | PV Ledger gas |\n" in token
+    assert "| mint | 51,000 |" in token
+    assert "thesis" not in token
+
+
+def test_report_marks_and_lists_the_extrapolated_sizes():
+    markdown = results_markdown(RESULTS)
+    assert "| 1,000 | 820.0 | 13,000.0 (extrapolated) | 15.9x |" in markdown
+    assert "| 1 | 2,500.0 | 13,000.0 | 5.2x | 240,000 | 1 | 1,248,000 |" in markdown
+    assert "1,248,000.0 gas per installation-day +0.0 gas, largest residual 0.0 gas" in markdown
+    assert "Extrapolated: the naive baseline's per-reading figure for 1,000 installations" in markdown
+
+
+def test_report_without_extrapolation_says_everything_was_measured():
+    results = {**RESULTS, "per_reading_gas": {**RESULTS["per_reading_gas"], "installations": {
+        "1": RESULTS["per_reading_gas"]["installations"]["1"]}}}
+    assert "Extrapolated: nothing; every figure was measured." in results_markdown(results)
+
+
+def test_report_round_gas_oracle_and_env_tables():
+    markdown = results_markdown(RESULTS)
+    assert "| 100,000 | 128,900 | +0.94% |" in markdown
+    assert "| peak_rss_mib.4 | 150.5 |" in markdown
+    assert "| cpu_count | 2 |" in markdown
+    assert "| machine | Linux 6.1 x86_64 |" in markdown
+
+
+def test_amortised_gas_per_reading_hand_computed():
+    # 100 installations x 96 readings = 9,600 readings; 96,000 + 9,504,000 gas = 9,600,000 -> 1,000
+    assert amortised_gas_per_reading(96_000, [9_504_000], 100) == 1_000.0
+    # 1,000 installations in 10 batches: (130,000 + 10 x 7,800,000) / 96,000 = 813.854...
+    assert amortised_gas_per_reading(130_000, [7_800_000] * 10, 1_000) == pytest.approx(78_130_000 / 96_000)
+
+
+def test_amortised_gas_per_reading_rejects_no_installations():
+    with pytest.raises(ValueError, match="installations must be positive"):
+        amortised_gas_per_reading(100_000, [], 0)
+
+
+def test_linear_fit_of_an_exact_line_has_no_residual():
+    assert linear_fit([1, 10, 20], [1_000, 10_000, 20_000]) == (1_000.0, 0.0, 0.0)
+
+
+def test_linear_fit_reports_the_middle_point_off_the_line():
+    # the line through (1, 1,500) and (20, 20,500) is 1,000 n + 500; (10, 10,600) lies 100 above it
+    assert linear_fit([1, 10, 20], [1_500, 10_600, 20_500]) == (1_000.0, 500.0, 100.0)
