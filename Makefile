@@ -79,7 +79,7 @@ abi: $(SETUP) ## export abi/<Contract>.json for every project contract
 lint: $(SETUP) ## slither (high/medium must be triaged) and solhint
 	$(PY) scripts/toolchain/lint.py
 
-bench: $(SETUP) ## gas and speed benchmarks; writes bench/results.json
+bench: $(SETUP) ## gas and speed benchmarks; writes bench/results.json and bench/RESULTS.md
 	$(BROWNIE) run scripts/bench.py
 
 clean: ## remove build output and installed tools (.venv, node_modules, .solcx, build)
