@@ -364,7 +364,9 @@ def submit(store: Store, config: Config, chain: Chain, round_file: Path | None =
     if rf.round.round_id != row.round_id or "0x" + rf.round.merkle_root.hex() != row.merkle_root:
         raise InputError(f"{round_file or row.file} is not round {row.round_id} as built (another round id or root)")
     merge_signatures(store, row.round_id, rf)
-    signatures = list(store.signatures(row.round_id).values())
+    rf.signatures = store.signatures(row.round_id)
+    rf.write(row.file)  # the published round file carries every signature the round is submitted with
+    signatures = list(rf.signatures.values())
     on_chain = round_on_chain(chain, row.round_id)
     if on_chain is not None and "0x" + on_chain.root.hex() != row.merkle_root:
         # another oracle (or a restored backup) used this round id: its signatures cannot move to another
