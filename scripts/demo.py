@@ -1,19 +1,18 @@
 """`make demo`: the main job on a fresh local chain, printed step by step.
 
-Deploys the suite (scripts/deploy.py), prints the manifest, then runs each area's walkthrough in
+Deploys the suite (scripts/deploy.py), prints where each contract is (the manifest is a file), then runs each area's walkthrough in
 order. Run it on another local chain with ``brownie run scripts/demo.py --network ganache``.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any, Callable
 
 from brownie import Contract, accounts, chain, network
 
 from scripts.demo_energy import energy_walkthrough
 from scripts.demo_market import completion_walkthrough, market_walkthrough
-from scripts.deploy import contracts_from_manifest, deploy_suite
+from scripts.deploy import PROJECT_ROOT, contracts_from_manifest, deploy_suite, manifest_path
 from scripts.quiet import brownie_transaction_lines_hidden
 
 Walkthrough = Callable[[dict[str, Contract], Any], None]
@@ -32,14 +31,24 @@ def walkthroughs() -> list[tuple[str, Walkthrough]]:
     ]
 
 
+def print_manifest(manifest: dict[str, Any]) -> None:
+    """One line per contract (name, type, short address); the whole manifest is in its file."""
+    for name, entry in manifest["contracts"].items():
+        address = entry["address"]
+        print(f"   {name:<24} {entry['contractType']:<24} {address[:8]}...{address[-4:]}")
+    path = manifest_path(manifest["chainId"])
+    shown = path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
+    print(f"   manifest (addresses, deploy transactions and blocks, git commit {manifest.get('gitCommit', '?')[:8]}): {shown}")
+
+
 def run_demo() -> dict[str, Any]:
-    """Deploy (fresh), print the manifest, run every walkthrough. Returns the manifest.
+    """Deploy (fresh), print the contracts, run every walkthrough. Returns the manifest.
 
     brownie's own per-transaction lines are hidden: each walkthrough prints what matters."""
     with brownie_transaction_lines_hidden():
         section(f"Deploying PV Ledger on {network.show_active()} (chain id {chain.id})")
         manifest = deploy_suite(accounts[0], fresh=True, quiet=True)
-        print(json.dumps(manifest, indent=2))
+        print_manifest(manifest)
         contracts = contracts_from_manifest(manifest)
         for title, walkthrough in walkthroughs():
             section(title)
