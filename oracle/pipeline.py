@@ -21,7 +21,6 @@ from __future__ import annotations
 import glob
 import hashlib
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -411,7 +410,4 @@ def claim(store: Store, config: Config, chain: Chain, batch_size: int = 100, say
     return ClaimOutcome(row.round_id, len(result.certificates), sum(c.energy_wh for c in result.certificates),
                         dict(result.skipped))
 
-
-def now() -> int:
-    return int(time.time())
 

@@ -277,10 +277,6 @@ class Store:
             (installation_id,)).fetchone()
         return bool(row[0])
 
-    def first_interval(self, installation_id: int) -> int | None:
-        row = self.db.execute("SELECT MIN(interval_start) FROM intervals WHERE installation_id = ?", (installation_id,)).fetchone()
-        return None if row[0] is None else int(row[0])
-
     # -- review -----------------------------------------------------------------------------------
     def pending(self, installation_id: int | None = None) -> pd.DataFrame:
         """Intervals waiting for a reviewer, oldest first."""
