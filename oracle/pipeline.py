@@ -409,5 +409,3 @@ def claim(store: Store, config: Config, chain: Chain, batch_size: int = 100, say
     store.set_round_status(row.round_id, "issued")
     return ClaimOutcome(row.round_id, len(result.certificates), sum(c.energy_wh for c in result.certificates),
                         dict(result.skipped))
-
-
