@@ -28,3 +28,14 @@ def test_install_wraps_brownie_once():
     install()
     assert _PrivateKeyAccount._await_confirmation is wrapped
     assert wrapped._pvledger_fixed
+
+
+def test_brownie_does_not_try_its_own_live_deployment_store(token):
+    """brownie 1.22.2's store fails with a TypeError on live networks (see the module); with the fix,
+    registering a contract as brownie does on a live network goes through."""
+    import brownie.network.contract as brownie_contract
+    from brownie import Contract
+
+    install()
+    assert brownie_contract._add_deployment.__name__ == "_skip_brownie_deployment_store"
+    Contract.from_abi("PesoToken", token.address, token.abi, persist=True)  # calls the store on live networks

@@ -1,5 +1,6 @@
-"""Work-around for a race between brownie 1.22.2 and anvil: brownie may call a mined transaction
-"dropped".
+"""Work-arounds for two brownie 1.22.2 problems.
+
+1. A race with anvil: brownie may call a mined transaction "dropped".
 
 brownie's confirmation thread reads the sender's nonce, then the receipt. anvil can report the
 advanced nonce a moment before the receipt is readable; brownie then marks the transaction dropped
@@ -7,6 +8,13 @@ advanced nonce a moment before the receipt is readable; brownie then marks the t
 node mined it (seen about once in 600 transactions of `make test`). :func:`install` wraps the one
 place that raises it: before giving up, the receipt is read again for a few seconds, and a mined
 transaction is confirmed normally. A transaction that really was dropped still raises.
+
+2. On a live network, every deployment prints a traceback from a thread: brownie's compiled
+``state._add_deployment`` (its own store of live deployments, build/deployments) is typed for a
+dict of sources and gets a ``Sources`` object (``TypeError: dict object expected; got
+brownie.project.sources.Sources``). The deployment itself is fine. PV Ledger records its
+deployments in its own manifest (deployments/<chain id>.json, scripts/deploy.py), so
+:func:`install` turns brownie's copy off.
 """
 
 from __future__ import annotations
@@ -41,10 +49,18 @@ def confirm_if_mined(receipt: Any, required_confs: int, recheck_s: float = RECHE
         time.sleep(0.2)
 
 
+def _skip_brownie_deployment_store(contract: Any, alias: Any = None) -> None:
+    """Stands in for brownie's live-deployment store (see the module docstring, 2)."""
+
+
 def install() -> None:
-    """Wrap brownie's account-side confirmation once (idempotent)."""
+    """Wrap brownie's account-side confirmation and turn off its live-deployment store, once
+    (idempotent)."""
+    import brownie.network.contract as brownie_contract
     from brownie.exceptions import TransactionError
     from brownie.network.account import _PrivateKeyAccount
+
+    brownie_contract._add_deployment = _skip_brownie_deployment_store  # type: ignore[assignment]
 
     original = _PrivateKeyAccount._await_confirmation
     if getattr(original, "_pvledger_fixed", False):
