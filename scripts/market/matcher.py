@@ -1,31 +1,20 @@
-"""Match the marketplace's open demands to the cheapest feasible (provider, installer, manager) offers.
-
-Usage::
-
-    brownie run scripts/match.py --network <id>             # read the book, plan, submit `match` txs
-    brownie run scripts/match.py main dry --network <id>    # read the book, print the plan, send nothing
+"""The matcher: the marketplace's open demands planned, FIFO, with the cheapest feasible (provider,
+installer, manager) offers, and the plan submitted as ``matchDemand`` transactions.
 
 From ``brownie console``::
 
-    from scripts.match import read_book, plan_matches, print_plan, submit_plan
-    book = read_book(marketplace, registry)
+    from scripts.market.book import read_book
+    from scripts.market.matcher import plan_matches, print_plan, submit_plan
+    book = read_book(marketplace, participant_registry)
     plan = plan_matches(book)
     print_plan(plan, book)
     submit_plan(marketplace, plan, accounts[0])
 
-The contracts come from the chain's deployment manifest (``deployments/<chain-id>.json``, names
-``Marketplace`` and ``ParticipantRegistry``). The matcher account (it needs ``MATCHER_ROLE``) is
-``accounts[0]`` on local chains; elsewhere a brownie keystore account named by
-``$MATCHER_KEYSTORE_ID`` or a key in ``$MATCHER_PRIVATE_KEY`` (environment or .env).
-On a local chain started by brownie itself, the chain (and the market) dies with the command: keep
-an anvil running on the network's port (see scripts/populate_market.py) to match a market built
-by an earlier command.
+(``brownie run scripts/match.py`` runs :func:`run_matcher` on the chain's deployment.)
 
 How it works:
 
-- **Reading.** The whole book is read in a few calls: ``offerCount``, ``demandCount``,
-  ``offersPage`` / ``demandsPage`` in pages of ``page_size`` (default 200), one batched
-  ``reputationsOf`` for every seller, ``platformFeeBps`` and the latest block's timestamp.
+- **Reading** (scripts/market/book.py): the whole book in a few calls.
 - **Planning** (pure Python, :func:`plan_matches`). Demands are taken in arrival order (FIFO, by
   id). Cost is additive and capacities are per offer, so the cheapest feasible triple is the
   cheapest offer of each kind with ``availableKwp >= sizeKwp``, subject to one rule: owner,
@@ -48,73 +37,29 @@ How it works:
   planned at: the contract reverts (``MarketplaceTotalChanged``) if an offer's price or the fee
   changed between the read and the mining, instead of charging the new price.
 
-Also here, for the benchmark (scripts/bench_matcher.py) and the property tests only: a faithful
-pure-Python reference of the thesis DApp's nested search (:func:`thesis_nested_search`: every
-demand x provider x installer x manager combination, counting the reads the thesis made over
-RPC, 2 + D(4 + K(3 + K(3 + 2K)))) and a brute-force optimum (:func:`brute_force_optimum`).
+The benchmarks' references (the thesis's nested search, a brute-force optimum) are in
+scripts/benchmarks/thesis_search.py and scripts/benchmarks/brute_force.py.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import product
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
-from scripts.deployment import DeploymentError, account_from_env
-from scripts.market_codes import KIND_INSTALLER as INSTALLER
-from scripts.market_codes import KIND_MANAGER as MANAGER
-from scripts.market_codes import KIND_NAMES
-from scripts.market_codes import KIND_PROVIDER as PROVIDER
+from scripts.common.accounts import AccountError, account_from_env
+from scripts.common.paging import CallCounter
+from scripts.deployment import DeploymentError
+from scripts.market.book import Book, Demand, Offer, read_book
+from scripts.market.codes import KIND_NAMES, KINDS
 
-KINDS: tuple[int, int, int] = (PROVIDER, INSTALLER, MANAGER)
 BPS_DENOMINATOR = 10_000
-DEFAULT_PAGE_SIZE = 200
 DEFAULT_EXPIRY_MARGIN_S = 60
 
 
 class MatchError(Exception):
     """The matcher cannot proceed; the message says what to fix."""
-
-
-@dataclass(frozen=True)
-class Offer:
-    """An offer as ``Marketplace.offersPage`` returns it (kind 0 provider, 1 installer, 2 manager)."""
-
-    id: int
-    seller: str
-    kind: int
-    price_clp_per_kwp: int
-    available_kwp: int
-    created_at: int
-    expires_at: int
-    open: bool
-
-
-@dataclass(frozen=True)
-class Demand:
-    """A demand as ``Marketplace.demandsPage`` returns it."""
-
-    id: int
-    owner: str
-    size_kwp: int
-    max_total_clp: int
-    needs_financing: bool
-    created_at: int
-    expires_at: int
-    open: bool
-
-
-@dataclass(frozen=True)
-class Book:
-    """The marketplace's book at one moment: every offer and demand, the sellers' reputation
-    scores, the platform fee and the chain time (unix s, UTC) the book was read at."""
-
-    offers: tuple[Offer, ...]
-    demands: tuple[Demand, ...]
-    reputation: dict[str, int] = field(default_factory=dict)
-    platform_fee_bps: int = 0
-    read_at: int = 0
 
 
 @dataclass(frozen=True)
@@ -328,7 +273,7 @@ def _cheapest_distinct(
     demand: Demand, trees: dict[int, CapacityTree], candidates: dict[int, list[int]], book: Book
 ) -> tuple[int, int, int] | None:
     """The (provider, installer, manager) tree indices among the candidates whose sellers are distinct
-    (and not the owner) with the lowest (total, ranks) key, as :func:`brute_force_optimum` orders them."""
+    (and not the owner) with the lowest (total, ranks) key, as scripts/benchmarks/brute_force.py orders them."""
     best_key: tuple[Any, ...] | None = None
     best: tuple[int, int, int] | None = None
     for indices in product(*(candidates[kind] for kind in KINDS)):
@@ -340,248 +285,6 @@ def _cheapest_distinct(
         if best_key is None or key < best_key:
             best_key, best = key, (indices[0], indices[1], indices[2])
     return best
-
-
-# --- brute force and the thesis reference (benchmark and tests only) ----------------------------
-
-
-def brute_force_optimum(
-    demand: Demand,
-    offers: Sequence[Offer],
-    remaining_kwp: dict[int, int],
-    platform_fee_bps: int,
-    now: int,
-    reputation: dict[str, int] | None = None,
-) -> PlannedMatch | None:
-    """The cheapest feasible triple for one demand by trying every (provider, installer, manager)
-    combination; ties by the planner's per-kind rank. None when nothing is feasible.
-
-    ``remaining_kwp`` maps offer id to kWp left (capacity consumed by earlier demands)."""
-    reputation = reputation or {}
-    if not demand.open or now >= demand.expires_at:
-        return None
-    by_kind = {
-        kind: [
-            o for o in offers
-            if o.kind == kind and is_usable_offer(o, now) and remaining_kwp.get(o.id, o.available_kwp) >= demand.size_kwp
-        ]
-        for kind in KINDS
-    }
-    best: tuple[Any, ...] | None = None
-    best_match: PlannedMatch | None = None
-    for triple in product(by_kind[PROVIDER], by_kind[INSTALLER], by_kind[MANAGER]):
-        if not parties_distinct(demand.owner, [o.seller for o in triple]):
-            continue
-        price = quote((o.price_clp_per_kwp for o in triple), demand.size_kwp, platform_fee_bps)
-        if price.total_clp > demand.max_total_clp:
-            continue
-        key = (price.total_clp, *(offer_rank(o, reputation) for o in triple))
-        if best is None or key < best:
-            best = key
-            best_match = PlannedMatch(
-                demand.id, triple[0].id, triple[1].id, triple[2].id, demand.size_kwp, price, demand.max_total_clp
-            )
-    return best_match
-
-
-def brute_force_plan(book: Book, now: int | None = None) -> Plan:
-    """FIFO pass choosing each demand's triple by :func:`brute_force_optimum` (O(D x V x I x M))."""
-    now = book.read_at if now is None else now
-    remaining = {o.id: o.available_kwp for o in book.offers}
-    matches: list[PlannedMatch] = []
-    unmatched: list[Unmatched] = []
-    for demand in fifo_demands(book):
-        best = brute_force_optimum(demand, book.offers, remaining, book.platform_fee_bps, now, book.reputation)
-        if best is None:
-            unmatched.append(Unmatched(demand.id, "no feasible triple"))
-            continue
-        for offer_id in best.offer_ids:
-            remaining[offer_id] -= demand.size_kwp
-        matches.append(best)
-    return Plan(tuple(matches), tuple(unmatched), now)
-
-
-def thesis_read_count(demands: int, providers: int, installers: int, managers: int) -> int:
-    """Reads of one pass of the thesis's search: 2 + D(4 + V(3 + I(3 + 2M))) (K each: 2 + D(4 + K(3 + K(3 + 2K))))."""
-    return 2 + demands * (4 + providers * (3 + installers * (3 + 2 * managers)))
-
-
-class ThesisBookReader:
-    """The thesis DApp's view of a book: one value per call, every call counted as one RPC read
-    (the thesis scripts made one ``eth_call`` per getter)."""
-
-    def __init__(self, book: Book, now: int) -> None:
-        self._demands = sorted(book.demands, key=lambda d: d.id)
-        self._by_kind = {kind: sorted((o for o in book.offers if o.kind == kind), key=lambda o: o.id) for kind in KINDS}
-        self._remaining = {o.id: o.available_kwp for o in book.offers}
-        self._closed: set[int] = set()
-        self.fee_bps = book.platform_fee_bps
-        self.now = now
-        self.reads = 0
-
-    def _read(self, value: Any) -> Any:
-        self.reads += 1
-        return value
-
-    def demand_count(self) -> int:
-        return self._read(len(self._demands))
-
-    def fee(self) -> int:
-        return self._read(self.fee_bps)
-
-    def offer_count(self, kind: int) -> int:
-        return self._read(len(self._by_kind[kind]))
-
-    def demand_field(self, index: int, name: str) -> Any:
-        return self._read(getattr(self._demands[index], name))
-
-    def demand_usable(self, index: int) -> tuple[bool, bool]:
-        """(open, open and unexpired): our feasibility rules, which the thesis did not have; no read."""
-        demand = self._demands[index]
-        return demand.open, demand.open and self.now < demand.expires_at
-
-    def parties_distinct(self, demand_index: int, kinds_and_indices: Iterable[tuple[int, int]]) -> bool:
-        """Our rule of four distinct parties, which the thesis did not have; no read."""
-        sellers = [self._by_kind[kind][i].seller for kind, i in kinds_and_indices]
-        return parties_distinct(self._demands[demand_index].owner, sellers)
-
-    def offer_terms(self, kind: int, index: int) -> tuple[int, int, int]:
-        """(offer id, price per kWp, kWp usable now): two reads, the offer's id and price (capacity
-        and expiry are our feasibility rules, which the thesis did not have; they cost no read here)."""
-        offer = self._by_kind[kind][index]
-        usable = is_usable_offer(offer, self.now)
-        return self._read(offer.id), self._read(offer.price_clp_per_kwp), self._remaining[offer.id] if usable else 0
-
-    def record_match(self, demand_id: int, offer_ids: Iterable[int], size_kwp: int) -> None:
-        """The thesis matched on-chain inside the loop; later demands see the consumed capacity."""
-        self._closed.add(demand_id)
-        for offer_id in offer_ids:
-            self._remaining[offer_id] -= size_kwp
-
-
-@dataclass(frozen=True)
-class ThesisResult:
-    """What the thesis's nested search found for each demand (None = no affordable combination),
-    and the RPC reads it took."""
-
-    matches: dict[int, PlannedMatch | None]
-    reads: int
-
-
-def thesis_nested_search(book: Book, now: int | None = None) -> ThesisResult:
-    """The thesis DApp's matching loop, faithfully: for each demand, for each provider, for each
-    installer, for each manager, read the terms and evaluate the combination; keep the cheapest
-    with ``cost <= maxPrice`` (first found wins ties); then match and go on to the next demand.
-
-    Reads per pass (counted through :class:`ThesisBookReader`): 2 (demand count, fee), per demand 4
-    (id, size, max price, provider count), per provider 3 (id, price, installer count), per
-    installer 3 (id, price, manager count), per manager 2 (id, price). Pure Python, no RPC.
-    Feasibility is ours (open, unexpired, capacity, fee, four distinct parties), so results compare
-    with the fast planner.
-    """
-    now = book.read_at if now is None else now
-    reader = ThesisBookReader(book, now)
-    matches: dict[int, PlannedMatch | None] = {}
-    fee_bps = reader.fee()
-    for d in range(reader.demand_count()):
-        demand_id = reader.demand_field(d, "id")
-        size_kwp = reader.demand_field(d, "size_kwp")
-        max_total = reader.demand_field(d, "max_total_clp")
-        is_open, usable_demand = reader.demand_usable(d)
-        best: tuple[int, tuple[int, int, int], Quote] | None = None
-        for p in range(reader.offer_count(PROVIDER)):
-            p_id, p_price, p_kwp = reader.offer_terms(PROVIDER, p)
-            for i in range(reader.offer_count(INSTALLER)):
-                i_id, i_price, i_kwp = reader.offer_terms(INSTALLER, i)
-                for m in range(reader.offer_count(MANAGER)):
-                    m_id, m_price, m_kwp = reader.offer_terms(MANAGER, m)
-                    if not usable_demand or min(p_kwp, i_kwp, m_kwp) < size_kwp:
-                        continue
-                    if not reader.parties_distinct(d, ((PROVIDER, p), (INSTALLER, i), (MANAGER, m))):
-                        continue
-                    price = quote((p_price, i_price, m_price), size_kwp, fee_bps)
-                    if price.total_clp <= max_total and (best is None or price.total_clp < best[0]):
-                        best = (price.total_clp, (p_id, i_id, m_id), price)
-        if not is_open:
-            continue
-        if best is None:
-            matches[demand_id] = None
-            continue
-        reader.record_match(demand_id, best[1], size_kwp)
-        matches[demand_id] = PlannedMatch(demand_id, *best[1], size_kwp, best[2], max_total)
-    return ThesisResult(matches, reader.reads)
-
-
-# --- reading the book from the chain ------------------------------------------------------------
-
-
-def _offer_from_tuple(raw: Sequence[Any]) -> Offer:
-    return Offer(int(raw[0]), str(raw[1]), int(raw[2]), int(raw[3]), int(raw[4]), int(raw[5]), int(raw[6]), bool(raw[7]))
-
-
-def _demand_from_tuple(raw: Sequence[Any]) -> Demand:
-    return Demand(int(raw[0]), str(raw[1]), int(raw[2]), int(raw[3]), bool(raw[4]), int(raw[5]), int(raw[6]), bool(raw[7]))
-
-
-@dataclass
-class CallCounter:
-    """Counts the contract calls (RPC round trips) made through :meth:`call`."""
-
-    calls: int = 0
-
-    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
-        self.calls += 1
-        return fn(*args)
-
-
-def read_paged(count: int, page: Callable[[int, int], Sequence[Any]], page_size: int, counter: CallCounter) -> list[Any]:
-    """Every item of ids 1..count, read ``page_size`` at a time."""
-    if page_size < 1:
-        raise MatchError(f"page size must be at least 1, got {page_size}")
-    items: list[Any] = []
-    for from_id in range(1, count + 1, page_size):
-        items.extend(counter.call(page, from_id, page_size))
-    return items
-
-
-def latest_block_timestamp() -> int:
-    """Timestamp (unix s) of the connected chain's latest block."""
-    from brownie import web3
-
-    return int(web3.eth.get_block("latest")["timestamp"])
-
-
-def read_book(
-    marketplace: Any,
-    registry: Any,
-    page_size: int = DEFAULT_PAGE_SIZE,
-    counter: CallCounter | None = None,
-    clock: Callable[[], int] = latest_block_timestamp,
-) -> Book:
-    """Read every offer and demand, the sellers' reputations and the fee in a few calls.
-
-    Args:
-        marketplace, registry: brownie Contract objects (Marketplace, ParticipantRegistry).
-        page_size: offers/demands per ``offersPage`` / ``demandsPage`` call.
-        counter: pass one to learn how many calls were made.
-        clock: returns the chain time the book is read at (one call).
-    """
-    counter = counter or CallCounter()
-    offer_count = int(counter.call(marketplace.offerCount))
-    demand_count = int(counter.call(marketplace.demandCount))
-    offers = [_offer_from_tuple(raw) for raw in read_paged(offer_count, marketplace.offersPage, page_size, counter)]
-    demands = [_demand_from_tuple(raw) for raw in read_paged(demand_count, marketplace.demandsPage, page_size, counter)]
-    sellers = sorted({o.seller for o in offers if o.open})
-    scores = counter.call(registry.reputationsOf, sellers) if sellers else []
-    fee_bps = int(counter.call(marketplace.platformFeeBps))
-    read_at = int(counter.call(clock))
-    return Book(
-        offers=tuple(offers),
-        demands=tuple(demands),
-        reputation={seller: int(score) for seller, score in zip(sellers, scores)},
-        platform_fee_bps=fee_bps,
-        read_at=read_at,
-    )
 
 
 # --- output and submission ----------------------------------------------------------------------
@@ -632,20 +335,20 @@ def submit_plan(marketplace: Any, plan: Plan, matcher: Any, quiet: bool = False)
     return receipts
 
 
-# --- brownie entry point ------------------------------------------------------------------------
+# --- running it on the chain's deployment -------------------------------------------------------
 
 
 def get_matcher() -> Any:
     """The matcher: accounts[0] on local chains; elsewhere $MATCHER_KEYSTORE_ID or $MATCHER_PRIVATE_KEY."""
     try:
         return account_from_env("MATCHER", "a matcher")
-    except DeploymentError as exc:
+    except AccountError as exc:
         raise MatchError(str(exc)) from None
 
 
 def market_contracts() -> dict[str, Any]:
     """Marketplace and ParticipantRegistry from the chain's deployment manifest."""
-    from scripts.deploy import deployed_contracts
+    from scripts.deployment.manifest import deployed_contracts
 
     try:
         return deployed_contracts(["Marketplace", "ParticipantRegistry"])
@@ -678,21 +381,3 @@ def run_matcher(
     receipts = submit_plan(contracts["Marketplace"], plan, matcher or get_matcher(), quiet=quiet)
     say(f"submitted {len(receipts)} matchDemand transaction(s) in {time.perf_counter() - started:.2f} s total")
     return plan, receipts
-
-
-def main(*args: str) -> None:
-    """brownie entry point: ``main`` submits, ``main dry`` only prints the plan."""
-    unknown = [a for a in args if a not in ("dry", "--dry")]
-    if unknown:
-        raise SystemExit(f"match: unknown argument(s) {unknown}; the only one is 'dry'")
-    try:
-        run_matcher(dry=bool(args))
-    except MatchError as exc:
-        raise SystemExit(f"match: {exc}") from None
-
-
-__all__ = [
-    "Book", "Demand", "Offer", "Plan", "PlannedMatch", "Quote", "Unmatched", "MatchError", "CapacityTree",
-    "quote", "parties_distinct", "plan_matches", "brute_force_optimum", "brute_force_plan", "thesis_nested_search",
-    "thesis_read_count", "read_book", "print_plan", "describe_plan", "submit_plan", "run_matcher",
-]

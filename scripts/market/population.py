@@ -1,24 +1,11 @@
-"""Fill a local chain's marketplace with a random (seeded) market, for the matcher's scalability check.
-
-Usage (local chains only: it creates and funds accounts)::
-
-    brownie run scripts/populate_market.py --network <id>                  # 100 owners, 20 offers per kind
-    brownie run scripts/populate_market.py main 30 10 7 --network <id>     # owners, offers per kind, seed
-    brownie run scripts/populate_market.py main 100 20 1 match             # ... then run the matcher
-
-The suite is deployed first when the chain has none (scripts/deploy.py). brownie stops an anvil it
-started itself when the command ends, taking the market with it; to populate once and match later::
-
-    anvil --port <the network's port> --accounts 10 --block-base-fee-per-gas 0 --gas-limit 30000000 &
-    brownie run scripts/populate_market.py --network <id>
-    time brownie run scripts/match.py --network <id>
-
-From ``brownie console``: ``from scripts.populate_market import populate_market``.
+"""A random (seeded) market for the matcher's scalability check: its spec, its book without a chain,
+and the same market posted on a local chain by funded throwaway accounts.
 
 Each owner posts one demand (2 to 10 kWp, a max total between 0.85 and 1.35 million CLP per kWp,
 about one in three needing financing); each offer comes from its own seller with a price per kWp
 typical of Chilean rooftop PV (provider 450k to 650k CLP, installer 200k to 350k, manager 50k to
 120k) and 20 to 80 kWp of capacity. With these figures most demands match and some do not.
+The brownie entry point is scripts/populate_market.py.
 """
 
 from __future__ import annotations
@@ -29,11 +16,13 @@ from typing import Any
 
 from eth_utils import keccak
 
-from scripts.market_codes import ROLE_OF_KIND
-from scripts.market_codes import ROLE_OWNER as OWNER_ROLE
-from scripts.match import INSTALLER, MANAGER, PROVIDER, Book, Demand, MatchError, Offer
+from scripts.market.book import Book, Demand, Offer
+from scripts.market.codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, KINDS, ROLE_OF_KIND, ROLE_OWNER
+from scripts.market.matcher import MatchError
 
-PRICE_RANGE_CLP_PER_KWP = {PROVIDER: (450_000, 650_000), INSTALLER: (200_000, 350_000), MANAGER: (50_000, 120_000)}
+PRICE_RANGE_CLP_PER_KWP = {
+    KIND_PROVIDER: (450_000, 650_000), KIND_INSTALLER: (200_000, 350_000), KIND_MANAGER: (50_000, 120_000),
+}
 CAPACITY_RANGE_KWP = (20, 80)
 DEMAND_SIZE_RANGE_KWP = (2, 10)
 MAX_TOTAL_RANGE_CLP_PER_KWP = (850_000, 1_350_000)
@@ -86,7 +75,7 @@ def market_spec(owners: int = 100, offers_per_kind: int = 20, seed: int = DEFAUL
     offers = [
         OfferSpec(kind, rng.randint(*PRICE_RANGE_CLP_PER_KWP[kind]), rng.randint(*CAPACITY_RANGE_KWP))
         for _ in range(offers_per_kind)
-        for kind in (PROVIDER, INSTALLER, MANAGER)
+        for kind in KINDS
     ]
     return MarketSpec(tuple(demands), tuple(offers))
 
@@ -140,19 +129,19 @@ def populate_market(
     """
     from brownie import chain
 
-    registry, marketplace = contracts["ParticipantRegistry"], contracts["Marketplace"]
+    participant_registry, marketplace = contracts["ParticipantRegistry"], contracts["Marketplace"]
     spec = market_spec(owners, offers_per_kind, seed)
     owner_accounts = funded_accounts(accounts, owners, seed, "owner")
     seller_accounts = funded_accounts(accounts, len(spec.offers), seed, "seller")
     expires_at = chain.time() + LIFETIME_S
     demand_ids, offer_ids = [], []
     for account, offer in zip(seller_accounts, spec.offers):
-        registry.register(ROLE_OF_KIND[offer.kind], "ipfs://pv-ledger/seller", {"from": account}, silent=True)
+        participant_registry.register(ROLE_OF_KIND[offer.kind], "ipfs://pv-ledger/seller", {"from": account}, silent=True)
         tx = marketplace.postOffer(offer.kind, offer.price_clp_per_kwp, offer.capacity_kwp, expires_at,
                                    {"from": account}, silent=True)
         offer_ids.append(int(tx.events["OfferPosted"]["offerId"]))
     for account, demand in zip(owner_accounts, spec.demands):
-        registry.register(OWNER_ROLE, "ipfs://pv-ledger/owner", {"from": account}, silent=True)
+        participant_registry.register(ROLE_OWNER, "ipfs://pv-ledger/owner", {"from": account}, silent=True)
         tx = marketplace.postDemand(demand.size_kwp, demand.max_total_clp, demand.needs_financing, expires_at,
                                     {"from": account}, silent=True)
         demand_ids.append(int(tx.events["DemandPosted"]["demandId"]))
@@ -160,30 +149,3 @@ def populate_market(
         print(f"populate_market: {owners} demands (ids {demand_ids[:1]}..{demand_ids[-1:]}), "
               f"{len(offer_ids)} offers ({offers_per_kind} of each kind)")
     return PopulatedMarket(tuple(owner_accounts), tuple(seller_accounts), tuple(demand_ids), tuple(offer_ids))
-
-
-def main(owners: str = "100", offers_per_kind: str = "20", seed: str = str(DEFAULT_SEED), *then: str) -> None:
-    """brownie entry point: ``main [owners] [offers_per_kind] [seed] [match]``."""
-    from brownie import accounts, chain
-
-    from scripts.deploy import contracts_from_manifest, deploy_suite
-    from scripts.deployment import is_local_chain
-    from scripts.match import run_matcher
-
-    try:
-        counts = int(owners), int(offers_per_kind), int(seed)
-    except ValueError:
-        raise SystemExit(f"populate_market: owners, offers per kind and seed must be integers, got {owners!r}, "
-                         f"{offers_per_kind!r}, {seed!r}") from None
-    if set(then) - {"match"}:
-        raise SystemExit(f"populate_market: unknown argument(s) {sorted(set(then) - {'match'})}; only 'match' may follow")
-    if not is_local_chain():
-        raise SystemExit("populate_market: local chains only (it creates and funds accounts)")
-    try:
-        contracts = contracts_from_manifest(deploy_suite(accounts[0], quiet=True))
-        populate_market(accounts, contracts, *counts, quiet=False)
-        print(f"populate_market: done on chain {chain.id} at block {chain.height}")
-        if "match" in then:
-            run_matcher(contracts=contracts)
-    except MatchError as exc:
-        raise SystemExit(f"populate_market: {exc}") from None

@@ -6,7 +6,7 @@ fee) is released; both earn revenue. ``completion_walkthrough`` runs after the e
 the crowdfunded project's installation then has a certificate, so its manager commissions it and the
 last tranche is paid out.
 
-The matching step runs the off-chain matcher of scripts/match.py (read the book in a few calls,
+The matching step runs the off-chain matcher of scripts/market/matcher.py (read the book in a few calls,
 plan FIFO with the cheapest feasible offers, submit ``matchDemand``), as a cron job would.
 """
 
@@ -16,23 +16,22 @@ from typing import Any
 
 from brownie import Contract, chain
 
-from scripts.demo_energy import utc_date
-from scripts.market_codes import KIND_NAMES as KINDS
-from scripts.market_codes import PROJECT_INSTALLED
-from scripts.market_codes import PROJECT_STATE_NAMES as PROJECT_STATES
-from scripts.market_codes import ROLE_INSTALLER as INSTALLER
-from scripts.market_codes import ROLE_INVESTOR as INVESTOR
-from scripts.market_codes import ROLE_MANAGER as MANAGER
-from scripts.market_codes import ROLE_OWNER as OWNER
-from scripts.market_codes import ROLE_PROVIDER as PROVIDER
-from scripts.match import describe_plan, plan_matches, read_book, submit_plan
+from oracle.timeutil import utc_date
+from scripts.common.format import clp
+from scripts.market.book import read_book
+from scripts.market.codes import (
+    KIND_NAMES,
+    PROJECT_INSTALLED,
+    PROJECT_STATE_NAMES,
+    ROLE_INSTALLER,
+    ROLE_INVESTOR,
+    ROLE_MANAGER,
+    ROLE_OWNER,
+    ROLE_PROVIDER,
+)
+from scripts.market.matcher import describe_plan, plan_matches, submit_plan
 
 DAY = 24 * 3600
-
-
-def clp(amount: int) -> str:
-    """Whole pesos with thousands separators: 5.100.000 CLP."""
-    return f"{int(amount):,} CLP".replace(",", ".")
 
 
 def participant_names(accounts: Any) -> dict[Any, str]:
@@ -47,7 +46,7 @@ def participant_names(accounts: Any) -> dict[Any, str]:
 def market_walkthrough(contracts: dict[str, Contract], accounts: Any) -> None:
     """Run the market walkthrough on deployed contracts (manifest names), printing every step."""
     token = contracts["PaymentToken"]
-    registry = contracts["ParticipantRegistry"]
+    participant_registry = contracts["ParticipantRegistry"]
     marketplace = contracts["Marketplace"]
     projects = contracts["Projects"]
     crowdfunding = contracts["Crowdfunding"]
@@ -58,23 +57,23 @@ def market_walkthrough(contracts: dict[str, Contract], accounts: Any) -> None:
     names = participant_names(accounts)
 
     print("1. Participants register themselves (roles bitmask + profile URI)")
-    for account, roles, uri in ((ana, OWNER, "ipfs://ana"), (bruno, OWNER | INVESTOR, "ipfs://bruno"),
-                                (provider, PROVIDER, "ipfs://solarandes"), (installer, INSTALLER, "ipfs://instalasur"),
-                                (manager, MANAGER, "ipfs://gestionapv")):
-        tx = registry.register(roles, uri, {"from": account}, silent=True)
-        print(f"   {names[account]:<26} roles={registry.rolesOf(account):>2}  gas {tx.gas_used:,}")
+    for account, roles, uri in ((ana, ROLE_OWNER, "ipfs://ana"), (bruno, ROLE_OWNER | ROLE_INVESTOR, "ipfs://bruno"),
+                                (provider, ROLE_PROVIDER, "ipfs://solarandes"), (installer, ROLE_INSTALLER, "ipfs://instalasur"),
+                                (manager, ROLE_MANAGER, "ipfs://gestionapv")):
+        tx = participant_registry.register(roles, uri, {"from": account}, silent=True)
+        print(f"   {names[account]:<26} roles={participant_registry.rolesOf(account):>2}  gas {tx.gas_used:,}")
     for inv in investors:
-        registry.register(INVESTOR, "ipfs://investor", {"from": inv}, silent=True)
-    coop = registry.createCooperative("Cooperativa Techos de Valparaíso", {"from": ana}, silent=True).return_value
-    registry.addMember(coop, bruno, {"from": ana}, silent=True)
-    print(f"   Ana creates cooperative #{coop} and adds Bruno: {registry.cooperative(coop)['memberCount']} members")
+        participant_registry.register(ROLE_INVESTOR, "ipfs://investor", {"from": inv}, silent=True)
+    coop = participant_registry.createCooperative("Cooperativa Techos de Valparaíso", {"from": ana}, silent=True).return_value
+    participant_registry.addMember(coop, bruno, {"from": ana}, silent=True)
+    print(f"   Ana creates cooperative #{coop} and adds Bruno: {participant_registry.cooperative(coop)['memberCount']} members")
 
     print("2. Providers, installers and managers post offers (CLP per kWp, capacity kWp)")
     expires = chain[-1].timestamp + 60 * DAY
     offers = []
     for kind, (seller, price) in enumerate(((provider, 600_000), (installer, 300_000), (manager, 100_000))):
         offers.append(marketplace.postOffer(kind, price, 20, expires, {"from": seller}, silent=True).return_value)
-        print(f"   offer #{offers[-1]}: {KINDS[kind]:<9} {names[seller]:<26} {clp(price)}/kWp, 20 kWp")
+        print(f"   offer #{offers[-1]}: {KIND_NAMES[kind]:<9} {names[seller]:<26} {clp(price)}/kWp, 20 kWp")
 
     print("3. Owners post demands (size, maximum total price, financing?)")
     demand_ana = marketplace.postDemand(5, 6_000_000, False, expires, {"from": ana}, silent=True).return_value
@@ -84,7 +83,7 @@ def market_walkthrough(contracts: dict[str, Contract], accounts: Any) -> None:
 
     print(f"4. The matcher reads the book, plans off-chain, and the contract verifies each match "
           f"(platform fee {marketplace.platformFeeBps()} bps)")
-    book = read_book(marketplace, registry)
+    book = read_book(marketplace, participant_registry)
     plan = plan_matches(book)
     for line in describe_plan(plan, book):
         print(f"   plan: {line}")
@@ -119,7 +118,7 @@ def market_walkthrough(contracts: dict[str, Contract], accounts: Any) -> None:
     c = crowdfunding.campaign(campaign_id)
     print(f"   campaign #{campaign_id}: raised {clp(c['raisedClp'])} of {clp(c['goalClp'])}")
     crowdfunding.finalize(campaign_id, {"from": operator}, silent=True)
-    print(f"   finalized: escrow of project #{crowd} funded; state {PROJECT_STATES[projects.project(crowd)['state']]}")
+    print(f"   finalized: escrow of project #{crowd} funded; state {PROJECT_STATE_NAMES[projects.project(crowd)['state']]}")
 
     print("6. Milestones. Self-funded: the owner confirms delivery and installation, the manager commissioning.")
     print("   Financed (the investors' money): the platform's inspector attests delivery and installation on site;")
@@ -127,20 +126,20 @@ def market_walkthrough(contracts: dict[str, Contract], accounts: Any) -> None:
     projects.confirmDelivery(own, {"from": ana}, silent=True)
     projects.confirmInstallation(own, {"from": ana}, silent=True)
     projects.confirmCommissioning(own, {"from": manager}, silent=True)
-    print(f"   project #{own}: {PROJECT_STATES[projects.project(own)['state']]}")
+    print(f"   project #{own}: {PROJECT_STATE_NAMES[projects.project(own)['state']]}")
     projects.confirmDelivery(crowd, {"from": operator}, silent=True)
     projects.confirmInstallation(crowd, {"from": operator}, silent=True)
     deadline = projects.project(crowd)["completionDeadline"]
-    print(f"   project #{crowd}: {PROJECT_STATES[projects.project(crowd)['state']]} (inspector attested); "
+    print(f"   project #{crowd}: {PROJECT_STATE_NAMES[projects.project(crowd)['state']]} (inspector attested); "
           f"commissioning waits for certified generation, due by {utc_date(deadline)}, else investors are refunded")
     for account in (provider, installer, manager, operator):
         before = token.balanceOf(account)
         projects.withdraw({"from": account}, silent=True)
         print(f"   {names[account]:<26} withdraws {clp(token.balanceOf(account) - before)}")
     print(f"   escrow left in Projects (the financed project's last tranche): {clp(token.balanceOf(projects))}")
-    registry.rate(own, provider, 1, {"from": ana}, silent=True)
-    registry.rate(own, ana, 1, {"from": provider}, silent=True)
-    score, count = registry.reputationOf(provider)
+    participant_registry.rate(own, provider, 1, {"from": ana}, silent=True)
+    participant_registry.rate(own, ana, 1, {"from": provider}, silent=True)
+    score, count = participant_registry.reputationOf(provider)
     print(f"   Ana rates SolarAndes +1 (reputation {score} from {count} rating)")
 
     print("7. Energy revenue is deposited and each shareholder claims its share")
@@ -187,7 +186,7 @@ def completion_walkthrough(contracts: dict[str, Contract], accounts: Any) -> Non
         print(f"   project #{project_id}: installation {installation_id} has certificates, so {names[manager]} "
               f"commissions it: installer {clp(ev['installerClp'])}, manager {clp(ev['managerClp'])}, "
               f"fee {clp(ev['feeClp'])} released (gas {tx.gas_used:,}); state "
-              f"{PROJECT_STATES[projects.project(project_id)['state']]}")
+              f"{PROJECT_STATE_NAMES[projects.project(project_id)['state']]}")
         paid.update(str(a) for a in (p["installer"], p["manager"], projects.treasury()))
     for address in sorted(paid):
         account = by_address[address]

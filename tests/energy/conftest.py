@@ -8,7 +8,7 @@ import pytest
 from eth_account import Account
 
 from energy_helpers import FACTOR_2025_G_PER_KWH, FACTOR_2026_G_PER_KWH, WITHDRAWAL_NOTICE_S, installation_params
-from scripts.bench_energy import create_live_project, deploy_projects
+from scripts.deployment.market import create_live_project, deploy_projects
 
 SIGNER_KEYS = ["0x" + f"{i:064x}" for i in (0xA11CE5, 0xB0B5, 0xCA5E)]
 UNKNOWN_KEY = "0x" + f"{0xBADBAD:064x}"

@@ -3,7 +3,7 @@
 import pytest
 
 from energy_helpers import FIRST_DAY, agree_terms, day_leaf, day_start, installation_params, issue, make_round, node_signature
-from scripts.bench_energy import create_live_project, deploy_projects
+from scripts.deployment.market import create_live_project, deploy_projects
 from scripts.deployment import DeploymentError
 from scripts.deployment.energy import WITHDRAWAL_NOTICE_S, deploy_energy, oracle_signers
 

@@ -1,5 +1,5 @@
 """Gas budgets of the energy contracts, measured with the benchmark's own helpers
-(scripts/bench_energy.py) on a fresh suite (transaction gas from the node's receipt).
+(scripts/benchmarks/energy.py) on a fresh suite (transaction gas from the node's receipt).
 
 Issue 5's targets and what is asserted here:
 - submitRound: the same gas within 1% for 10 and 1,000 leaves (met; 100,000 leaves in `make bench`).
@@ -26,12 +26,11 @@ Issue 5's targets and what is asserted here:
 
 import pytest
 
-from scripts.bench_energy import (
+from scripts.benchmarks.energy import (
     BENCH_COMMISSIONED_AT,
     BENCH_DAY0,
     DAY_S,
     agree_terms,
-    create_live_project,
     day_leaves,
     deploy_bench_suite,
     distinct_beneficiary,
@@ -41,6 +40,7 @@ from scripts.bench_energy import (
     send,
     submit_round,
 )
+from scripts.deployment.market import create_live_project
 
 # Lower bound of `issue` (one installation-day, 7-node proof) before any execution, in gas:
 # 21,000 base + ~5,200 calldata (484 bytes) + 22,100 new certificate slot + 22,100 new ERC-1155

@@ -4,7 +4,7 @@ import brownie
 import pytest
 
 from energy_helpers import FIRST_DAY, day_leaf, day_start, installation_params, issue, make_round, submit
-from scripts.bench_energy import create_live_project
+from scripts.deployment.market import create_live_project
 
 ACTIVE, SUSPENDED, DECOMMISSIONED = 0, 1, 2
 

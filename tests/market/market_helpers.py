@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from brownie import chain
 
-from scripts.market_codes import (  # noqa: F401  (re-exported to the test modules)
+from scripts.market.codes import (  # noqa: F401  (re-exported to the test modules)
     CAMPAIGN_CANCELLED as CAMP_CANCELLED,
     CAMPAIGN_FAILED as FAILED,
     CAMPAIGN_FINALIZED as FINALIZED,

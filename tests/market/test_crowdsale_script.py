@@ -1,10 +1,10 @@
-"""scripts/crowdsale.py against the deployed contracts: list, contribute, finalize, time travel, refund."""
+"""scripts/market/crowdsale.py against the deployed contracts: list, contribute, finalize, time travel, refund."""
 
 import pytest
 from brownie import chain
 from market_helpers import FAILED, FINALIZED, OPEN
 
-from scripts.crowdsale import (
+from scripts.market.crowdsale import (
     CrowdsaleError,
     contribute_from,
     finalize_ready,

@@ -1,6 +1,6 @@
-"""scripts/market_codes.py mirrors the contracts' codes."""
+"""scripts/market/codes.py mirrors the contracts' codes."""
 
-from scripts import market_codes as codes
+from scripts.market import codes
 
 
 def test_role_bits_match_participant_registry(registry):

@@ -1,6 +1,6 @@
-"""scripts/match.py against the deployed contracts: read the book, plan, submit, check every demand.
+"""scripts/market/matcher.py against the deployed contracts: read the book, plan, submit, check every demand.
 
-Uses the market fixtures of tests/market/conftest.py and scripts/populate_market.py's random market.
+Uses the market fixtures of tests/market/conftest.py and scripts/market/population.py's random market.
 """
 
 import math
@@ -8,8 +8,11 @@ import math
 import pytest
 from market_helpers import OWNER, later
 
-from scripts.match import CallCounter, MatchError, brute_force_plan, plan_matches, read_book, run_matcher, submit_plan
-from scripts.populate_market import market_spec, populate_market
+from scripts.benchmarks.brute_force import brute_force_plan
+from scripts.common.paging import CallCounter
+from scripts.market.book import read_book
+from scripts.market.matcher import MatchError, plan_matches, run_matcher, submit_plan
+from scripts.market.population import market_spec, populate_market
 
 OWNERS, OFFERS_PER_KIND, SEED = 16, 4, 11
 UNAFFORDABLE_MAX_CLP = 1_000

@@ -31,7 +31,7 @@ class RecordingSleep:
 
 @pytest.fixture(scope="module")
 def contracts(deployment):
-    from scripts.deploy import contracts_from_manifest
+    from scripts.deployment.manifest import contracts_from_manifest
 
     return contracts_from_manifest(deployment)
 

@@ -22,7 +22,7 @@ from oracle.registry import (
     retirement_hash,
 )
 from oracle.signing import round_as_tuple, round_from_generation_tree, sign_round
-from scripts.bench_energy import deploy_projects
+from scripts.deployment.market import deploy_projects
 
 SIGNER_KEYS = ["0x" + f"{i:064x}" for i in (0xE0E1, 0xE0E2)]  # fixed test keys, no secret
 DAY_S = 86_400
