@@ -77,7 +77,7 @@ def commissioned_s(chain):
 
 
 @pytest.fixture(scope="module")
-def installations(deployment, oracle_keys, operator, alice, bob, commissioned_s):
+def simulated_installations(deployment, oracle_keys, operator, alice, bob, commissioned_s):
     """Two installations (alice's, bob's) of the simulated plants of oracle_helpers.oracle_config,
     registered on the deployed suite, commissioned at `commissioned_s`; emission factors set."""
     from scripts.deployment.manifest import contracts_from_manifest

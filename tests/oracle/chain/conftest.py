@@ -63,7 +63,7 @@ def sender(chain_, sender_account, journal, sleep):
 
 
 @pytest.fixture(scope="module")
-def installations(contracts, operator, alice, bob):
+def installation_ids(contracts, operator, alice, bob):
     """Installations 1 (alice) and 2 (bob), commissioned at day 10 of 2026; factor 2026 set."""
     registry = contracts["InstallationRegistry"]
     tx = {"from": operator}
