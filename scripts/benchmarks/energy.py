@@ -90,7 +90,7 @@ def send(method: Any, *args: Any, sender: Any) -> int:
 @dataclass
 class EnergySuite:
     token: Any
-    registry: Any
+    installation_registry: Any
     oracle: Any
     certificates: Any
     sales: Any
@@ -107,13 +107,13 @@ def deploy_bench_suite(admin: Any, signer_keys: Sequence[str] = BENCH_SIGNER_KEY
     token = PesoToken.deploy(admin, tx)
     revenue = MockProjectRevenue.deploy(token, tx)
     projects = deploy_projects(admin, token)
-    registry = deploy_installation_registry(admin, projects)
-    registry.setEmissionFactor(2026, 350, "benchmark factor", tx)
+    installation_registry = deploy_installation_registry(admin, projects)
+    installation_registry.setEmissionFactor(2026, 350, "benchmark factor", tx)
     signers = [Account.from_key(k).address for k in signer_keys]
     oracle = deploy_generation_oracle(admin, signers, len(signers))
-    certificates = deploy_certificates(admin, oracle, registry)
-    sales = deploy_sales(admin, token, registry, certificates, revenue)
-    return EnergySuite(token, registry, oracle, certificates, sales, revenue, projects)
+    certificates = deploy_certificates(admin, oracle, installation_registry)
+    sales = deploy_sales(admin, token, installation_registry, certificates, revenue)
+    return EnergySuite(token, installation_registry, oracle, certificates, sales, revenue, projects)
 
 
 def synthetic_day_wh(installation_id: int) -> list[int]:
@@ -189,7 +189,7 @@ def register_installations(
         owner = beneficiary_for(i + 1) if beneficiary_for else None
         params = (owner or beneficiary, 30_000, -33_448_900, -70_669_300, 13101, commissioned_at, project_id,
                   "PV rooftop", "blue'Log X-1000", f"BL-{i:05d}", "PTSP")
-        send(suite.registry.registerInstallation, params, sender=admin)
+        send(suite.installation_registry.registerInstallation, params, sender=admin)
 
 
 def agree_terms(suite: EnergySuite, installation_ids: Sequence[int], offtaker: Any, admin: Any,
@@ -268,7 +268,7 @@ def bench_energy() -> dict[str, int]:
 
     # settle: installation 1 without project (owed to the beneficiary), installation 2 linked to a
     # live project; both at the terms the offtaker accepted before their first certificate
-    send(suite.registry.setProjectId, 2, create_live_project(suite.projects, admin, admin), sender=admin)
+    send(suite.installation_registry.setProjectId, 2, create_live_project(suite.projects, admin, admin), sender=admin)
     send(suite.token.mint, offtaker, 10_000_000, sender=admin)
     send(suite.token.approve, suite.sales, 10_000_000, sender=offtaker)
     send(suite.sales.deposit, 10_000_000, sender=offtaker)

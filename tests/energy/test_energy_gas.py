@@ -71,7 +71,7 @@ def bench(operator, alice, carol, bob):
     and 2 at 95 CLP/kWh), day 10 and day 11 rounds (1 and 2)."""
     suite = deploy_bench_suite(operator)
     register_installations(suite, 100, alice, operator, beneficiary_for=lambda i: None if i <= 2 else distinct_beneficiary(i))
-    send(suite.registry.setProjectId, 2, create_live_project(suite.projects, operator, operator), sender=operator)
+    send(suite.installation_registry.setProjectId, 2, create_live_project(suite.projects, operator, operator), sender=operator)
     agree_terms(suite, [1, 2], carol, operator)
     rounds = {}
     for round_id, start in ((1, BENCH_COMMISSIONED_AT), (2, BENCH_COMMISSIONED_AT + DAY_S)):
