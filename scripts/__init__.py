@@ -1,4 +1,6 @@
-"""brownie scripts; their logic is importable (``from scripts.deploy import deploy_suite``)."""
+"""brownie entry points (``brownie run scripts/<name>.py``), thin, over the packages beside them:
+common/, deployment/, market/, walkthroughs/, benchmarks/, toolchain/. Their logic is importable
+(``from scripts.deployment.suite import deploy_suite``)."""
 
 from scripts.toolchain.brownie_fixes import install as _install_brownie_fixes
 

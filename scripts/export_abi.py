@@ -13,7 +13,8 @@ from typing import Any
 
 from brownie import project
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from scripts.common.paths import PROJECT_ROOT
+
 ABI_DIR = PROJECT_ROOT / "abi"
 
 

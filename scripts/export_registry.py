@@ -17,19 +17,20 @@ from pathlib import Path
 from oracle.chain.manifest import connect, load_manifest
 from oracle.errors import OracleError
 from oracle.registry import export_ledger, summary_table
+from scripts.common.paths import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_EXPORT_DIR = PROJECT_ROOT / "exports"
-MANIFEST_DIR = PROJECT_ROOT / "deployments"
 
 
 def main(output_dir: str = "") -> None:
     """brownie entry point: export the deployed suite of the connected chain and print the ledger."""
     from brownie import chain, web3
 
+    from scripts.deployment.manifest import manifest_path
+
     target = Path(output_dir) if output_dir else DEFAULT_EXPORT_DIR / str(chain.id)
     try:
-        manifest = load_manifest(MANIFEST_DIR / f"{chain.id}.json")
+        manifest = load_manifest(manifest_path(chain.id))
         export = export_ledger(connect(web3.provider.endpoint_uri, manifest), target)
     except OracleError as error:
         print(f"export_registry: {error}", file=sys.stderr)

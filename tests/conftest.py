@@ -5,7 +5,7 @@ Area fixtures live beside their tests (tests/market/conftest.py, tests/energy/co
 
 import pytest
 
-from scripts.deploy import suite as deployment_components
+from scripts.deployment.suite import deploy_contracts
 from scripts.toolchain.brownie_fixes import install
 
 install()  # brownie 1.22.2 + anvil: a mined transaction must not be called "dropped" (see the module)
@@ -53,8 +53,5 @@ def token(PesoToken, operator):
 def suite(operator):
     """Every contract of the suite by manifest name (PaymentToken, ParticipantRegistry, Marketplace,
     Projects, Crowdfunding, InstallationRegistry, GenerationOracle, GenerationCertificates,
-    EnergySales), deployed by the operator through scripts/deploy.py's components."""
-    deployed: dict = {}
-    for component in deployment_components():
-        deployed.update(component.deploy(operator, dict(deployed)))
-    return deployed
+    EnergySales), deployed by the operator through the deployment components, without a manifest."""
+    return deploy_contracts(operator)

@@ -1,10 +1,10 @@
-"""scripts/bench_report.py (bench/RESULTS.md from the results dict) and the per-reading arithmetic
-of scripts/bench_energy.py, on small hand-made inputs (no benchmark is run)."""
+"""scripts/benchmarks/report.py (bench/RESULTS.md from the results dict) and the per-reading arithmetic
+of scripts/benchmarks/energy.py, on small hand-made inputs (no benchmark is run)."""
 
 import pytest
 
-from scripts.bench_energy import amortised_gas_per_reading, linear_fit
-from scripts.bench_report import results_markdown
+from scripts.benchmarks.energy import amortised_gas_per_reading, linear_fit
+from scripts.benchmarks.report import results_markdown
 
 RESULTS = {
     "network": "dev-h2",

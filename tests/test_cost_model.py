@@ -5,8 +5,8 @@ import json
 import pytest
 
 from oracle.errors import InputError
-from scripts import cost_model as cm
-from scripts.sample_installations import DEFAULT_PATH, load_sample_installations
+from scripts.benchmarks import cost_model as cm
+from scripts.walkthroughs.sample_installations import DEFAULT_PATH, load_sample_installations
 
 HEADER = "name,building_type,region,commune,commune_code,lat,lon,altitude_m,capacity_w,tilt_deg,azimuth_deg,station_id"
 ROW = "Escuela A,school,Metropolitana de Santiago,Santiago,13101,-33.4372,-70.6506,570,60000,10,0,ST-13"

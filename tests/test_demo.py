@@ -6,8 +6,9 @@ import json
 import pytest
 from brownie import history
 
-from scripts import demo, demo_energy
-from scripts import deploy
+from scripts import demo
+from scripts.deployment import manifest as deployment_manifest
+from scripts.walkthroughs import energy as demo_energy
 
 # 78.5k before issue 9; +1k for acceptsRevenue (a cancelled project's revenue goes to the beneficiary)
 # and +~0.5k for pricing by the terms in force at the certificate's period start: 80.5k for a settle
@@ -18,7 +19,7 @@ SETTLE_BUDGET_GAS = 86_000
 
 @pytest.fixture
 def manifest_dir(tmp_path, monkeypatch):
-    monkeypatch.setattr(deploy, "MANIFEST_DIR", tmp_path)
+    monkeypatch.setattr(deployment_manifest, "MANIFEST_DIR", tmp_path)
     monkeypatch.setattr(demo_energy, "DEMO_DIR", tmp_path / "demo")
     return tmp_path
 
@@ -26,7 +27,7 @@ def manifest_dir(tmp_path, monkeypatch):
 def test_demo_runs_both_walkthroughs_and_energy_sales_pay_project_investors(manifest_dir, capsys):
     manifest = demo.run_demo()
     out = capsys.readouterr().out
-    contracts = deploy.contracts_from_manifest(manifest)
+    contracts = deployment_manifest.contracts_from_manifest(manifest)
     crowdfunding, certificates = contracts["Crowdfunding"], contracts["GenerationCertificates"]
 
     assert "Transaction sent" not in out

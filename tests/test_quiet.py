@@ -1,9 +1,9 @@
-"""scripts/quiet.py: brownie's per-transaction lines are dropped, everything else passes through."""
+"""scripts/common/quiet.py: brownie's per-transaction lines are dropped, everything else passes through."""
 
 import io
 import sys
 
-from scripts.quiet import brownie_transaction_lines_hidden
+from scripts.common.quiet import brownie_transaction_lines_hidden
 
 BROWNIE_TX_REPORT = (
     "Transaction sent: \x1b[0;1;34m0xabc\x1b[0;m\n"

@@ -1,53 +1,16 @@
-"""Components of the suite deployed by scripts/deploy.py, one module per area.
+"""The only place that deploys and wires the suite's contracts.
 
-A component is a function ``deploy_<area>(deployer, deployed) -> dict[name, Contract]``: it deploys
-its contracts (the deployer becomes their admin), grants the roles they need on each other and on
-what earlier components deployed (``deployed``, by manifest name), and returns its contracts by the
-names the manifest will use.
+- ``suite.py``: the components in order and :func:`~scripts.deployment.suite.deploy_suite`, which
+  deploys them (or reuses a matching deployment) and records the manifest;
+- ``manifest.py``: ``deployments/<chain-id>.json``, written, checked against the chain, read back;
+- one module per area (``token.py``, ``market.py``, ``energy.py``): a component is a function
+  ``deploy_<area>(deployer, deployed) -> dict[name, Contract]`` that deploys its contracts (the
+  deployer becomes their admin), grants the roles they need on each other and on what earlier
+  components deployed (``deployed``, by manifest name), and returns its contracts by the names the
+  manifest uses. Benchmarks and tests that need one contract with a different peer (a mock) use the
+  same per-contract functions of these modules.
 """
-
-
-import os
-from typing import Any
-
-LOCAL_CHAIN_IDS = (31337, 1337)  # anvil, ganache
-
-
-def is_local_chain() -> bool:
-    """True on a chain brownie starts itself (a network with a ``cmd``: anvil, ganache, forks) or
-    on one with a development chain id (anvil 31337, ganache 1337): unlocked accounts, time travel."""
-    from brownie import chain, network
-    from brownie._config import CONFIG
-
-    settings = CONFIG.networks.get(network.show_active(), {})
-    return "cmd" in settings or chain.id in LOCAL_CHAIN_IDS
 
 
 class DeploymentError(Exception):
     """A deployment cannot proceed; the message says what to fix."""
-
-
-def account_from_env(prefix: str, role: str = "a sender") -> Any:
-    """accounts[0] on local chains; elsewhere the brownie keystore account named by
-    ``$<prefix>_KEYSTORE_ID`` or the key in ``$<prefix>_PRIVATE_KEY`` (environment or .env).
-    The key is never printed; a missing one is a DeploymentError naming both variables."""
-    from brownie import accounts, network
-
-    if is_local_chain():
-        return accounts[0]
-    keystore_id = os.environ.get(f"{prefix}_KEYSTORE_ID", "").strip()
-    if keystore_id:
-        try:
-            return accounts.load(keystore_id)  # asks for the keystore password on the terminal
-        except FileNotFoundError:
-            raise DeploymentError(f"{prefix}_KEYSTORE_ID: no brownie keystore account {keystore_id!r}") from None
-    key = os.environ.get(f"{prefix}_PRIVATE_KEY", "").strip()
-    if key:
-        try:
-            return accounts.add(key)
-        except Exception:  # the message could quote the key: replaced, never shown
-            raise DeploymentError(f"{prefix}_PRIVATE_KEY is not a valid private key (value not shown)") from None
-    raise DeploymentError(
-        f"network {network.show_active()} needs {role}: set {prefix}_KEYSTORE_ID (a brownie keystore "
-        f"account) or {prefix}_PRIVATE_KEY in the environment or .env"
-    )

@@ -25,7 +25,8 @@ from brownie import (
 )
 from brownie.network.account import LocalAccount
 
-from scripts.deployment import DeploymentError, is_local_chain
+from scripts.common.accounts import is_local_chain
+from scripts.deployment import DeploymentError
 
 WITHDRAWAL_NOTICE_S = 7 * 24 * 3600  # an offtaker's deposit keeps paying settlements for 7 days after a request
 
@@ -51,26 +52,50 @@ def oracle_signers(deployer: LocalAccount, chain_id: int, local: bool) -> tuple[
     return [web3.to_checksum_address(s) for s in signers], int(quorum_text)
 
 
+def deploy_installation_registry(deployer: LocalAccount, projects: Contract) -> Contract:
+    """InstallationRegistry linking installations to live projects of `projects`; the deployer is
+    its admin and registrar."""
+    tx = {"from": deployer}
+    registry = InstallationRegistry.deploy(deployer, projects, tx)
+    registry.grantRole(registry.REGISTRAR_ROLE(), deployer, tx)
+    return registry
+
+
+def deploy_generation_oracle(deployer: LocalAccount, signers: list[str], quorum: int) -> Contract:
+    """GenerationOracle with `signers` and `quorum`; the deployer is its admin."""
+    return GenerationOracle.deploy(deployer, signers, quorum, {"from": deployer})
+
+
+def deploy_certificates(deployer: LocalAccount, oracle: Contract, registry: Contract) -> Contract:
+    """GenerationCertificates issuing from `oracle`'s rounds, with the registry's CERTIFIER_ROLE."""
+    tx = {"from": deployer}
+    certificates = GenerationCertificates.deploy(deployer, oracle, registry, tx)
+    registry.grantRole(registry.CERTIFIER_ROLE(), certificates, tx)
+    return certificates
+
+
+def deploy_sales(deployer: LocalAccount, token: Contract, registry: Contract, certificates: Contract,
+                 revenue: Contract) -> Contract:
+    """EnergySales paying in `token`, project revenue into `revenue` (Crowdfunding, or a mock of
+    IProjectRevenue), with an offtaker withdrawal notice of WITHDRAWAL_NOTICE_S."""
+    return EnergySales.deploy(deployer, token, registry, certificates, revenue, WITHDRAWAL_NOTICE_S, {"from": deployer})
+
+
 def deploy_energy(deployer: LocalAccount, deployed: dict[str, Contract]) -> dict[str, Contract]:
     """Deploy and wire the four energy contracts; returns them by manifest name."""
     for required, component in (("PaymentToken", "token"), ("Projects", "market"), ("Crowdfunding", "market")):
         if required not in deployed:
             raise DeploymentError(
                 f"energy needs deployed[{required!r}] (from the {component} component): "
-                f"deploy {component} before energy in scripts/deploy.py suite()"
+                f"deploy {component} before energy in scripts/deployment/suite.py components()"
             )
-    tx = {"from": deployer}
-    registry = InstallationRegistry.deploy(deployer, deployed["Projects"], tx)
-    registry.grantRole(registry.REGISTRAR_ROLE(), deployer, tx)
+    registry = deploy_installation_registry(deployer, deployed["Projects"])
     # A financed project's last tranche waits for its installation's first certificate (Projects reads it here).
-    deployed["Projects"].setInstallationRegistry(registry, tx)
+    deployed["Projects"].setInstallationRegistry(registry, {"from": deployer})
     signers, quorum = oracle_signers(deployer, chain.id, is_local_chain())
-    oracle = GenerationOracle.deploy(deployer, signers, quorum, tx)
-    certificates = GenerationCertificates.deploy(deployer, oracle, registry, tx)
-    registry.grantRole(registry.CERTIFIER_ROLE(), certificates, tx)
-    sales = EnergySales.deploy(
-        deployer, deployed["PaymentToken"], registry, certificates, deployed["Crowdfunding"], WITHDRAWAL_NOTICE_S, tx
-    )
+    oracle = deploy_generation_oracle(deployer, signers, quorum)
+    certificates = deploy_certificates(deployer, oracle, registry)
+    sales = deploy_sales(deployer, deployed["PaymentToken"], registry, certificates, deployed["Crowdfunding"])
     return {
         "InstallationRegistry": registry,
         "GenerationOracle": oracle,

@@ -7,7 +7,7 @@ Wiring between the contracts:
                                                 openCampaign, recordSelfFunding, cancelCampaign,
                                                 closeRevenue: peer contracts, not grantable roles)
   Projects.INSPECTOR_ROLE     -> deployer      (the platform operator inspects financed projects on site)
-  Marketplace.MATCHER_ROLE    -> deployer      (the matcher, scripts/match.py)
+  Marketplace.MATCHER_ROLE    -> deployer      (the matcher, scripts/market/matcher.py)
 and ParticipantRegistry reads Projects to allow ratings of completed projects. The deployer is
 admin of every contract and the platform treasury. Projects.setInstallationRegistry (certified
 generation releases a financed project's last tranche) is wired by the energy component, which
@@ -52,3 +52,19 @@ def deploy_market(deployer: LocalAccount, deployed: dict[str, Contract]) -> dict
         "Projects": projects,
         "Crowdfunding": crowdfunding,
     }
+
+
+def deploy_projects(admin: LocalAccount, token: Contract) -> Contract:
+    """For benchmarks and tests of the energy contracts: the market deployed as above, returning its
+    Projects with `admin` also allowed to create projects directly (MARKETPLACE_ROLE), so that
+    installations have live projects to link to without a marketplace match."""
+    projects = deploy_market(admin, {"PaymentToken": token})["Projects"]
+    projects.grantRole(projects.MARKETPLACE_ROLE(), admin, {"from": admin})
+    return projects
+
+
+def create_live_project(projects: Contract, owner: LocalAccount, sender: LocalAccount) -> int:
+    """A new self-funded project (state Matched) owned by `owner`, created by `sender` (who needs
+    MARKETPLACE_ROLE, see :func:`deploy_projects`); returns its id."""
+    terms = (owner, owner, owner, owner, 30, 1_000, 1_000, 1_000, 0, False)
+    return int(projects.createProject(terms, {"from": sender}).events["ProjectCreated"]["projectId"])

@@ -72,19 +72,19 @@ def test_one_proof_per_leaf_is_required(certificates, days10_11, mallory):
         issue_batch(certificates, signed, leaves[:2], mallory, proofs=[signed.proof(leaves[0])])
 
 
-def assert_nothing_issued(certificates, registry, alice, bob):
+def assert_nothing_issued(certificates, installation_registry, alice, bob):
     """No certificate, no balance, and every installation's watermark still at its commissioning date."""
     assert certificates.certificateCount() == 0
-    count = registry.installationCount()
+    count = installation_registry.installationCount()
     assert count >= 2
     for installation_id in range(1, count + 1):
-        assert certificates.certifiedUntil(installation_id) == registry.installation(installation_id)["commissionedAt"]
+        assert certificates.certifiedUntil(installation_id) == installation_registry.installation(installation_id)["commissionedAt"]
     for token_id in range(1, 5):
         assert certificates.balanceOf(alice, token_id) == 0
         assert certificates.balanceOf(bob, token_id) == 0
 
 
-def test_one_forged_leaf_reverts_the_whole_batch(certificates, registry, days10_11, alice, bob, mallory):
+def test_one_forged_leaf_reverts_the_whole_batch(certificates, installation_registry, days10_11, alice, bob, mallory):
     signed, leaves = days10_11
     before = certificates.certifiedUntil(1)
     forged = list(leaves[2])
@@ -92,7 +92,7 @@ def test_one_forged_leaf_reverts_the_whole_batch(certificates, registry, days10_
     with brownie.reverts(revert_pattern=r"GenerationCertificatesInvalidProof: 1, 2"):
         issue_batch(certificates, signed, [leaves[0], forged], mallory, proofs=[signed.proof(leaves[0]), signed.proof(leaves[2])])
     assert certificates.certifiedUntil(1) == before
-    assert_nothing_issued(certificates, registry, alice, bob)
+    assert_nothing_issued(certificates, installation_registry, alice, bob)
 
 
 def test_a_proof_for_another_leaf_of_the_batch_is_rejected(certificates, days10_11, mallory):
@@ -102,18 +102,19 @@ def test_a_proof_for_another_leaf_of_the_batch_is_rejected(certificates, days10_
                     proofs=[signed.proof(leaves[0]), signed.proof(leaves[1]), signed.proof(leaves[1])])
 
 
-def test_the_same_leaf_twice_in_a_batch_is_rejected(certificates, registry, days10_11, alice, bob, mallory):
+def test_the_same_leaf_twice_in_a_batch_is_rejected(certificates, installation_registry, days10_11, alice, bob, mallory):
     signed, leaves = days10_11
     with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodNotNext: 1, .*"):
         issue_batch(certificates, signed, [leaves[0], leaves[0]], mallory)
-    assert_nothing_issued(certificates, registry, alice, bob)
+    assert_nothing_issued(certificates, installation_registry, alice, bob)
 
 
-def test_periods_of_one_installation_must_come_in_order(certificates, registry, days10_11, alice, bob, mallory):
+def test_periods_of_one_installation_must_come_in_order(certificates, installation_registry, days10_11, alice, bob,
+                                                        mallory):
     signed, leaves = days10_11
     with brownie.reverts(revert_pattern=r"InstallationRegistryPeriodNotNext: 1, .*"):
         issue_batch(certificates, signed, [leaves[1], leaves[0]], mallory)
-    assert_nothing_issued(certificates, registry, alice, bob)
+    assert_nothing_issued(certificates, installation_registry, alice, bob)
 
 
 def test_a_batch_cannot_recertify_an_issued_period(certificates, days10_11, alice, mallory):
@@ -125,12 +126,13 @@ def test_a_batch_cannot_recertify_an_issued_period(certificates, days10_11, alic
     assert certificates.balanceOf(alice, 1) == leaves[0][3]
 
 
-def test_a_suspended_installation_reverts_the_batch(certificates, registry, days10_11, alice, bob, operator, mallory):
+def test_a_suspended_installation_reverts_the_batch(certificates, installation_registry, days10_11, alice, bob,
+                                                    operator, mallory):
     signed, leaves = days10_11
-    registry.setStatus(2, SUSPENDED, {"from": operator})
+    installation_registry.setStatus(2, SUSPENDED, {"from": operator})
     with brownie.reverts(revert_pattern=r"InstallationRegistryNotActive: 2, 1"):
         issue_batch(certificates, signed, leaves, mallory)
-    assert_nothing_issued(certificates, registry, alice, bob)
+    assert_nothing_issued(certificates, installation_registry, alice, bob)
 
 
 def test_unknown_round_reverts(certificates, days10_11, mallory):
@@ -159,12 +161,12 @@ def test_paused_batch_issuance_reverts(certificates, days10_11, operator, mallor
 
 
 def test_a_beneficiary_reentering_issue_mid_batch_gets_the_next_free_id(
-    certificates, registry, oracle, ReentrantCertificateReceiver, project_site, signer_keys, operator, mallory
+    certificates, installation_registry, oracle, ReentrantCertificateReceiver, project_site, signer_keys, operator, mallory
 ):
     """Ids are reserved before the first mint: a contract beneficiary that re-enters `issue` from
     onERC1155Received cannot take or overwrite an id of the batch in progress."""
     receiver = ReentrantCertificateReceiver.deploy(certificates, {"from": mallory})
-    registry.registerInstallation(installation_params(receiver, 0, "BL-EVIL"), {"from": operator})  # id 3
+    installation_registry.registerInstallation(installation_params(receiver, 0, "BL-EVIL"), {"from": operator})  # id 3
     leaves = [day_leaf(3, 10), day_leaf(2, 10, 50_000), day_leaf(3, 11, 70_000)]
     signed = make_round(1, leaves)
     submit(oracle, signed, signer_keys, mallory)
@@ -184,11 +186,11 @@ def test_a_beneficiary_reentering_issue_mid_batch_gets_the_next_free_id(
 
 
 def test_a_reentrant_issue_cannot_certify_a_period_twice(
-    certificates, registry, oracle, ReentrantCertificateReceiver, project_site, signer_keys, operator, mallory
+    certificates, installation_registry, oracle, ReentrantCertificateReceiver, project_site, signer_keys, operator, mallory
 ):
     """The receiver re-enters with the very leaf being minted: the watermark has already moved."""
     receiver = ReentrantCertificateReceiver.deploy(certificates, {"from": mallory})
-    registry.registerInstallation(installation_params(receiver, 0, "BL-EVIL"), {"from": operator})  # id 3
+    installation_registry.registerInstallation(installation_params(receiver, 0, "BL-EVIL"), {"from": operator})  # id 3
     leaf = day_leaf(3, 10)
     signed = make_round(1, [leaf, day_leaf(3, 11)])
     submit(oracle, signed, signer_keys, mallory)

@@ -122,9 +122,10 @@ def test_mitigation_is_wh_times_factor_of_the_year(certificates, issued, day10):
     assert certificates.mitigationGrams(issued, 999) == 999 * FACTOR_2026_G_PER_KWH // 1000
 
 
-def test_year_of_a_2025_period_uses_the_2025_factor(certificates, registry, oracle, signer_keys, operator, mallory):
+def test_year_of_a_2025_period_uses_the_2025_factor(certificates, installation_registry, oracle, signer_keys,
+                                                    operator, mallory):
     start = YEAR_2025_START + 364 * DAY_S
-    old_site = registry.registerInstallation(
+    old_site = installation_registry.registerInstallation(
         installation_params(operator, serial="BL-2025", commissioned_at=start), {"from": operator}
     ).return_value
     leaf = (old_site, start, start + DAY_S, 10_000, b"\x01" * 32)
@@ -135,8 +136,9 @@ def test_year_of_a_2025_period_uses_the_2025_factor(certificates, registry, orac
     assert certificates.mitigationGrams(1, 10_000) == 10_000 * FACTOR_2025_G_PER_KWH // 1000
 
 
-def test_issuing_without_an_emission_factor_for_the_year_reverts(certificates, registry, oracle, signer_keys, operator, mallory):
-    old_site = registry.registerInstallation(
+def test_issuing_without_an_emission_factor_for_the_year_reverts(certificates, installation_registry, oracle,
+                                                                 signer_keys, operator, mallory):
+    old_site = installation_registry.registerInstallation(
         installation_params(operator, serial="BL-2024", commissioned_at=1_704_067_200), {"from": operator}
     ).return_value
     leaf = (old_site, 1_704_067_200, 1_704_153_600, 10_000, b"\x01" * 32)  # 2024-01-01
@@ -242,23 +244,24 @@ def test_leaf_of_unregistered_installation_is_rejected(certificates, oracle, sit
 
 
 @pytest.mark.parametrize("status", [SUSPENDED, DECOMMISSIONED])
-def test_inactive_installation_cannot_issue(certificates, registry, day10, operator, mallory, status):
+def test_inactive_installation_cannot_issue(certificates, installation_registry, day10, operator, mallory, status):
     signed, leaves = day10
-    registry.setStatus(1, status, {"from": operator})
+    installation_registry.setStatus(1, status, {"from": operator})
     with brownie.reverts(revert_pattern=rf"InstallationRegistryNotActive: 1, {status}"):
         issue(certificates, signed, leaves[0], mallory)
 
 
-def test_reactivated_installation_issues_again(certificates, registry, day10, operator, mallory):
+def test_reactivated_installation_issues_again(certificates, installation_registry, day10, operator, mallory):
     signed, leaves = day10
-    registry.setStatus(1, SUSPENDED, {"from": operator})
-    registry.setStatus(1, 0, {"from": operator})
+    installation_registry.setStatus(1, SUSPENDED, {"from": operator})
+    installation_registry.setStatus(1, 0, {"from": operator})
     assert issue(certificates, signed, leaves[0], mallory).return_value == 1
 
 
-def test_certificates_follow_the_beneficiary_at_issuance(certificates, registry, day10, carol, operator, mallory):
+def test_certificates_follow_the_beneficiary_at_issuance(certificates, installation_registry, day10, carol, operator,
+                                                         mallory):
     signed, leaves = day10
-    registry.setBeneficiary(1, carol, {"from": operator})
+    installation_registry.setBeneficiary(1, carol, {"from": operator})
     issue(certificates, signed, leaves[0], mallory)
     assert certificates.balanceOf(carol, 1) == leaves[0][3]
 
@@ -373,7 +376,8 @@ def test_export_zero_reverts(certificates, issued, alice):
         certificates.lockForExport(issued, 0, "r", "x", {"from": alice})
 
 
-def test_paused_issuance_reverts_but_transfer_retire_export_work(certificates, day10, issued, alice, bob, operator, mallory):
+def test_paused_issuance_reverts_but_transfer_retire_export_work(certificates, day10, issued, alice, bob, operator,
+                                                                 mallory):
     signed, leaves = day10
     certificates.pause({"from": operator})
     with brownie.reverts(revert_pattern=r"EnforcedPause: ?"):
@@ -398,8 +402,8 @@ def test_mallory_cannot_pause_or_unpause(certificates, mallory, fn):
         getattr(certificates, fn)({"from": mallory})
 
 
-def test_views_name_registry_and_oracle(certificates, registry, oracle):
-    assert certificates.registry() == registry
+def test_views_name_registry_and_oracle(certificates, installation_registry, oracle):
+    assert certificates.registry() == installation_registry
     assert certificates.oracle() == oracle
 
 
@@ -409,11 +413,11 @@ def test_views_name_registry_and_oracle(certificates, registry, oracle):
     ids=["2024-12-31", "2024-02-29", "2026-01-01", "2025-12-31"],
 )
 def test_emission_factor_year_is_the_utc_year_of_the_period_start(
-    certificates, registry, oracle, site, signer_keys, operator, mallory, start, year
+    certificates, installation_registry, oracle, site, signer_keys, operator, mallory, start, year
 ):
-    registry.setEmissionFactor(2024, 400, "test 2024", {"from": operator})
+    installation_registry.setEmissionFactor(2024, 400, "test 2024", {"from": operator})
     # commissioned at the period tested: the first leaf starts at the commissioning date
-    old_site = registry.registerInstallation(
+    old_site = installation_registry.registerInstallation(
         installation_params(operator, serial="BL-2023", commissioned_at=start), {"from": operator}
     ).return_value
     leaf = (old_site, start, start + DAY_S, 1_000, b"\x02" * 32)
@@ -423,9 +427,10 @@ def test_emission_factor_year_is_the_utc_year_of_the_period_start(
     assert certificates.certificate(1)["emissionFactorYear"] == year
 
 
-def test_generation_before_commissioning_cannot_be_certified(certificates, registry, oracle, site, signer_keys, operator, mallory):
-    registry.setEmissionFactor(2024, 400, "test 2024", {"from": operator})
-    commissioned = registry.installation(site)["commissionedAt"]
+def test_generation_before_commissioning_cannot_be_certified(certificates, installation_registry, oracle, site,
+                                                             signer_keys, operator, mallory):
+    installation_registry.setEmissionFactor(2024, 400, "test 2024", {"from": operator})
+    commissioned = installation_registry.installation(site)["commissionedAt"]
     leaf = (site, commissioned - DAY_S, commissioned, 1_000, b"\x03" * 32)
     signed = make_round(1, [leaf])
     submit(oracle, signed, signer_keys, mallory)

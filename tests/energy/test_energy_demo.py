@@ -1,11 +1,11 @@
-"""scripts/demo_energy.py runs end to end (the oracle over a week) on a deployment made by the energy component."""
+"""scripts/walkthroughs/energy.py runs end to end (the oracle over a week) on a deployment made by the energy component."""
 
 import pytest
 
-from scripts.bench_energy import deploy_projects
-from scripts import demo_energy
-from scripts.demo_energy import energy_walkthrough
 from scripts.deployment.energy import deploy_energy
+from scripts.deployment.market import deploy_projects
+from scripts.walkthroughs import energy as demo_energy
+from scripts.walkthroughs.energy import energy_walkthrough
 
 
 @pytest.fixture(scope="module")

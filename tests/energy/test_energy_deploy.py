@@ -3,7 +3,7 @@
 import pytest
 
 from energy_helpers import FIRST_DAY, agree_terms, day_leaf, day_start, installation_params, issue, make_round, node_signature
-from scripts.bench_energy import create_live_project, deploy_projects
+from scripts.deployment.market import create_live_project, deploy_projects
 from scripts.deployment import DeploymentError
 from scripts.deployment.energy import WITHDRAWAL_NOTICE_S, deploy_energy, oracle_signers
 
@@ -35,17 +35,17 @@ def test_missing_payment_token_raises_deployment_error(operator):
 
 
 def test_roles_are_wired(energy, operator):
-    registry, certificates = energy["InstallationRegistry"], energy["GenerationCertificates"]
-    assert registry.hasRole(registry.DEFAULT_ADMIN_ROLE(), operator)
-    assert registry.hasRole(registry.REGISTRAR_ROLE(), operator)
-    assert registry.hasRole(registry.CERTIFIER_ROLE(), certificates)
-    assert certificates.registry() == registry
+    installation_registry, certificates = energy["InstallationRegistry"], energy["GenerationCertificates"]
+    assert installation_registry.hasRole(installation_registry.DEFAULT_ADMIN_ROLE(), operator)
+    assert installation_registry.hasRole(installation_registry.REGISTRAR_ROLE(), operator)
+    assert installation_registry.hasRole(installation_registry.CERTIFIER_ROLE(), certificates)
+    assert certificates.registry() == installation_registry
     assert certificates.oracle() == energy["GenerationOracle"]
     sales = energy["EnergySales"]
     assert sales.hasRole(sales.TARIFF_ROLE(), operator)
     assert sales.withdrawalNoticeS() == WITHDRAWAL_NOTICE_S == 7 * 86_400
-    assert registry.projects() == energy["Projects"]
-    assert energy["Projects"].installationRegistry() == registry  # a financed project's last tranche reads it
+    assert installation_registry.projects() == energy["Projects"]
+    assert energy["Projects"].installationRegistry() == installation_registry  # a financed project's last tranche reads it
 
 
 def test_local_chain_oracle_signer_is_the_deployer(energy, operator):
@@ -76,11 +76,11 @@ def test_empty_oracle_quorum_means_every_signer(operator, alice, monkeypatch):
 
 
 def test_deployed_suite_certifies_and_settles_into_the_project(energy, token, operator, alice, carol, mallory):
-    registry, oracle = energy["InstallationRegistry"], energy["GenerationOracle"]
+    installation_registry, oracle = energy["InstallationRegistry"], energy["GenerationOracle"]
     certificates, sales = energy["GenerationCertificates"], energy["EnergySales"]
-    registry.setEmissionFactor(2026, 350, "test", {"from": operator})
+    installation_registry.setEmissionFactor(2026, 350, "test", {"from": operator})
     project_id = create_live_project(energy["Projects"], operator, operator)
-    registry.registerInstallation(installation_params(alice, project_id), {"from": operator})
+    installation_registry.registerInstallation(installation_params(alice, project_id), {"from": operator})
     agree_terms(sales, 1, carol, 100, day_start(FIRST_DAY), operator)
     leaf = day_leaf(1, FIRST_DAY, 10_000)
     signed = make_round(1, [leaf])

@@ -1,5 +1,5 @@
 """Gas budgets of the energy contracts, measured with the benchmark's own helpers
-(scripts/bench_energy.py) on a fresh suite (transaction gas from the node's receipt).
+(scripts/benchmarks/energy.py) on a fresh suite (transaction gas from the node's receipt).
 
 Issue 5's targets and what is asserted here:
 - submitRound: the same gas within 1% for 10 and 1,000 leaves (met; 100,000 leaves in `make bench`).
@@ -26,12 +26,11 @@ Issue 5's targets and what is asserted here:
 
 import pytest
 
-from scripts.bench_energy import (
+from scripts.benchmarks.energy import (
     BENCH_COMMISSIONED_AT,
     BENCH_DAY0,
     DAY_S,
     agree_terms,
-    create_live_project,
     day_leaves,
     deploy_bench_suite,
     distinct_beneficiary,
@@ -41,6 +40,7 @@ from scripts.bench_energy import (
     send,
     submit_round,
 )
+from scripts.deployment.market import create_live_project
 
 # Lower bound of `issue` (one installation-day, 7-node proof) before any execution, in gas:
 # 21,000 base + ~5,200 calldata (484 bytes) + 22,100 new certificate slot + 22,100 new ERC-1155
@@ -71,7 +71,7 @@ def bench(operator, alice, carol, bob):
     and 2 at 95 CLP/kWh), day 10 and day 11 rounds (1 and 2)."""
     suite = deploy_bench_suite(operator)
     register_installations(suite, 100, alice, operator, beneficiary_for=lambda i: None if i <= 2 else distinct_beneficiary(i))
-    send(suite.registry.setProjectId, 2, create_live_project(suite.projects, operator, operator), sender=operator)
+    send(suite.installation_registry.setProjectId, 2, create_live_project(suite.projects, operator, operator), sender=operator)
     agree_terms(suite, [1, 2], carol, operator)
     rounds = {}
     for round_id, start in ((1, BENCH_COMMISSIONED_AT), (2, BENCH_COMMISSIONED_AT + DAY_S)):

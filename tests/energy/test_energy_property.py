@@ -77,7 +77,7 @@ def predict(batches, leaves, watermarks):
     HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(scenario=scenarios())
 def test_random_leaves_in_random_order_never_certify_wh_twice(
-    certificates, registry, oracle, site, project_site, signer_keys, mallory, scenario
+    certificates, installation_registry, oracle, site, project_site, signer_keys, mallory, scenario
 ):
     # brownie.test.given reverts the chain to the state before the first example at the start of
     # every later example, so each example starts from the module fixtures' state.
@@ -94,7 +94,7 @@ def test_random_leaves_in_random_order_never_certify_wh_twice(
         round_of.update({i: signed.round_id for i, s in enumerate(specs) if s[4] == round_index})
 
     batches = batches_of(specs, order, joins)
-    commissioned = {inst: registry.installation(inst)["commissionedAt"] for inst in (site, project_site)}
+    commissioned = {inst: installation_registry.installation(inst)["commissionedAt"] for inst in (site, project_site)}
     expected_outcomes, expected_leaves, expected_watermarks = predict(batches, leaves, commissioned)
 
     for batch, expected_error in zip(batches, expected_outcomes):

@@ -9,22 +9,17 @@ from dataclasses import dataclass
 
 import pytest
 
+from market_helpers import PRICES, SIZE_KWP, later, match_demand, total_for
 from scripts.deployment.market import deploy_market
-
-from market_helpers import (
-    INSTALLER,
-    INVESTOR,
+from scripts.market.codes import (
     KIND_INSTALLER,
     KIND_MANAGER,
     KIND_PROVIDER,
-    MANAGER,
-    OWNER,
-    PRICES,
-    PROVIDER,
-    SIZE_KWP,
-    later,
-    match_demand,
-    total_for,
+    ROLE_INSTALLER,
+    ROLE_INVESTOR,
+    ROLE_MANAGER,
+    ROLE_OWNER,
+    ROLE_PROVIDER,
 )
 
 
@@ -34,7 +29,7 @@ def market(operator, token):
 
 
 @pytest.fixture(scope="module")
-def registry(market):
+def participant_registry(market):
     return market["ParticipantRegistry"]
 
 
@@ -97,14 +92,14 @@ class Parties:
 
 
 @pytest.fixture(scope="module")
-def registered(registry, owner, provider, installer, manager, investors):
+def registered(participant_registry, owner, provider, installer, manager, investors):
     """Owner, provider, installer, manager and the investors registered for their roles."""
-    registry.register(OWNER, "ipfs://owner", {"from": owner})
-    registry.register(PROVIDER, "ipfs://provider", {"from": provider})
-    registry.register(INSTALLER, "ipfs://installer", {"from": installer})
-    registry.register(MANAGER, "ipfs://manager", {"from": manager})
+    participant_registry.register(ROLE_OWNER, "ipfs://owner", {"from": owner})
+    participant_registry.register(ROLE_PROVIDER, "ipfs://provider", {"from": provider})
+    participant_registry.register(ROLE_INSTALLER, "ipfs://installer", {"from": installer})
+    participant_registry.register(ROLE_MANAGER, "ipfs://manager", {"from": manager})
     for investor in investors:
-        registry.register(INVESTOR, "ipfs://investor", {"from": investor})
+        participant_registry.register(ROLE_INVESTOR, "ipfs://investor", {"from": investor})
     return Parties(owner, provider, installer, manager)
 
 

@@ -1,5 +1,6 @@
-"""Market test helpers (not fixtures): the contracts' codes re-exported under short names, the
-default prices, the pricing rule in Python, time helpers and revert patterns.
+"""Market test helpers (not fixtures): the default prices, the pricing rule in Python, time helpers
+and revert patterns. The contracts' codes (ROLE_*, KIND_*, PROJECT_*, CAMPAIGN_*) are imported from
+scripts/market/codes.py by each test, under their own names.
 
 Test modules import these from here, never from conftest: pytest keeps one sys.modules["conftest"],
 so `from conftest import ...` breaks as soon as another directory's conftest.py is loaded first.
@@ -9,25 +10,7 @@ from __future__ import annotations
 
 from brownie import chain
 
-from scripts.market_codes import (  # noqa: F401  (re-exported to the test modules)
-    CAMPAIGN_CANCELLED as CAMP_CANCELLED,
-    CAMPAIGN_FAILED as FAILED,
-    CAMPAIGN_FINALIZED as FINALIZED,
-    CAMPAIGN_OPEN as OPEN,
-    KIND_INSTALLER,
-    KIND_MANAGER,
-    KIND_PROVIDER,
-    PROJECT_CANCELLED as CANCELLED,
-    PROJECT_COMMISSIONED as COMMISSIONED,
-    PROJECT_FUNDED as FUNDED,
-    PROJECT_INSTALLED as INSTALLED,
-    PROJECT_MATCHED as MATCHED,
-    ROLE_INSTALLER as INSTALLER,
-    ROLE_INVESTOR as INVESTOR,
-    ROLE_MANAGER as MANAGER,
-    ROLE_OWNER as OWNER,
-    ROLE_PROVIDER as PROVIDER,
-)
+from scripts.market.codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER
 
 DAY = 24 * 3600
 

@@ -4,7 +4,8 @@ import brownie
 import pytest
 from brownie import Crowdfunding, chain
 
-from market_helpers import CAMP_CANCELLED, DAY, FAILED, FINALIZED, OPEN, UNAUTHORIZED, err, ints
+from market_helpers import DAY, UNAUTHORIZED, err, ints
+from scripts.market.codes import CAMPAIGN_CANCELLED, CAMPAIGN_FAILED, CAMPAIGN_FINALIZED, CAMPAIGN_OPEN
 
 
 @pytest.fixture
@@ -89,7 +90,7 @@ def test_contribute_after_deadline_reverts(crowdfunding, campaign, investors):
 
 
 def test_contribute_to_finalized_campaign_reverts(crowdfunding, finalized, investors):
-    with brownie.reverts(revert_pattern=rf"CrowdfundingWrongState: {finalized[1]}, {FINALIZED}"):
+    with brownie.reverts(revert_pattern=rf"CrowdfundingWrongState: {finalized[1]}, {CAMPAIGN_FINALIZED}"):
         crowdfunding.contribute(finalized[1], 10_000, {"from": investors[2]})
 
 
@@ -108,7 +109,7 @@ def test_contribute_without_allowance_reverts(crowdfunding, campaign, mallory):
 def test_finalize_sends_raise_to_project_and_issues_shares(crowdfunding, projects, token, finalized, investors,
                                                            total):
     project_id, campaign_id = finalized
-    assert crowdfunding.campaign(campaign_id)["state"] == FINALIZED
+    assert crowdfunding.campaign(campaign_id)["state"] == CAMPAIGN_FINALIZED
     assert token.balanceOf(projects) == total
     assert token.balanceOf(crowdfunding) == 0
     assert crowdfunding.totalShares(project_id) == total
@@ -139,9 +140,9 @@ def test_goal_met_campaign_can_be_finalized_after_deadline(crowdfunding, campaig
     _, campaign_id = campaign
     crowdfunding.contribute(campaign_id, total, {"from": investors[0]})
     _expire(campaign_id, crowdfunding)
-    assert crowdfunding.campaign(campaign_id)["state"] == OPEN
+    assert crowdfunding.campaign(campaign_id)["state"] == CAMPAIGN_OPEN
     crowdfunding.finalize(campaign_id, {"from": investors[0]})
-    assert crowdfunding.campaign(campaign_id)["state"] == FINALIZED
+    assert crowdfunding.campaign(campaign_id)["state"] == CAMPAIGN_FINALIZED
 
 
 # --- refund --------------------------------------------------------------------------------------
@@ -151,7 +152,7 @@ def test_missed_deadline_fails_campaign_and_refunds_every_peso(crowdfunding, tok
     crowdfunding.contribute(campaign_id, 12_345, {"from": investors[0]})
     crowdfunding.contribute(campaign_id, 54_321, {"from": investors[1]})
     _expire(campaign_id, crowdfunding)
-    assert crowdfunding.campaign(campaign_id)["state"] == FAILED
+    assert crowdfunding.campaign(campaign_id)["state"] == CAMPAIGN_FAILED
     for investor, amount in ((investors[0], 12_345), (investors[1], 54_321)):
         before = token.balanceOf(investor)
         tx = crowdfunding.refund(campaign_id, {"from": investor})
@@ -165,12 +166,12 @@ def test_missed_deadline_fails_campaign_and_refunds_every_peso(crowdfunding, tok
 def test_refund_before_deadline_reverts(crowdfunding, campaign, investors):
     _, campaign_id = campaign
     crowdfunding.contribute(campaign_id, 10_000, {"from": investors[0]})
-    with brownie.reverts(revert_pattern=rf"CrowdfundingWrongState: {campaign_id}, {OPEN}"):
+    with brownie.reverts(revert_pattern=rf"CrowdfundingWrongState: {campaign_id}, {CAMPAIGN_OPEN}"):
         crowdfunding.refund(campaign_id, {"from": investors[0]})
 
 
 def test_refund_of_finalized_campaign_reverts(crowdfunding, finalized, investors):
-    with brownie.reverts(revert_pattern=rf"CrowdfundingWrongState: {finalized[1]}, {FINALIZED}"):
+    with brownie.reverts(revert_pattern=rf"CrowdfundingWrongState: {finalized[1]}, {CAMPAIGN_FINALIZED}"):
         crowdfunding.refund(finalized[1], {"from": investors[0]})
 
 
@@ -346,6 +347,6 @@ def test_projects_only_checks(operator, token):
         crowdfunding.closeRevenue(50, {"from": operator})
     campaign_id = crowdfunding.openCampaign(51, operator, 1_000, {"from": operator}).return_value
     crowdfunding.cancelCampaign(campaign_id, 0, {"from": operator})
-    assert crowdfunding.campaign(campaign_id)["state"] == CAMP_CANCELLED
+    assert crowdfunding.campaign(campaign_id)["state"] == CAMPAIGN_CANCELLED
     with brownie.reverts(revert_pattern=err("CrowdfundingWrongState")):
         crowdfunding.cancelCampaign(campaign_id, 0, {"from": operator})

@@ -18,7 +18,14 @@ from brownie import chain
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from market_helpers import DAY, FINALIZED, KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, OPEN, later, match_demand
+from market_helpers import DAY, later, match_demand
+from scripts.market.codes import (
+    CAMPAIGN_FINALIZED,
+    CAMPAIGN_OPEN,
+    KIND_INSTALLER,
+    KIND_MANAGER,
+    KIND_PROVIDER,
+)
 
 PRICES_SMALL = {KIND_PROVIDER: 100, KIND_INSTALLER: 50, KIND_MANAGER: 30}
 OFFER_CAPACITY_KWP = 12
@@ -110,7 +117,7 @@ def test_crowdfunding_state_machine(world, marketplace, projects, crowdfunding, 
             missing = goal - self.raised(c)
             # Crowdfunding.contribute checks the stored status, then the deadline, then the goal.
             if self.finalized[c]:
-                expected = rf"CrowdfundingWrongState: {campaign_id}, {FINALIZED}"
+                expected = rf"CrowdfundingWrongState: {campaign_id}, {CAMPAIGN_FINALIZED}"
             elif self.expired:
                 deadline = crowdfunding.campaign(campaign_id)["deadline"]
                 expected = rf"CrowdfundingDeadlinePassed: {campaign_id}, {deadline}, \d+"
@@ -141,7 +148,7 @@ def test_crowdfunding_state_machine(world, marketplace, projects, crowdfunding, 
             c = ready[k % len(ready)] if ready else k % 2
             # Crowdfunding.finalize checks the stored status (a failed campaign is still Open), then the goal.
             if self.finalized[c]:
-                with brownie.reverts(revert_pattern=rf"CrowdfundingWrongState: {campaign_ids[c]}, {FINALIZED}"):
+                with brownie.reverts(revert_pattern=rf"CrowdfundingWrongState: {campaign_ids[c]}, {CAMPAIGN_FINALIZED}"):
                     crowdfunding.finalize(campaign_ids[c], {"from": operator})
                 return
             if self.raised(c) < goal:
@@ -159,7 +166,7 @@ def test_crowdfunding_state_machine(world, marketplace, projects, crowdfunding, 
             # Crowdfunding.refund checks the derived state (Failed or Cancelled; no campaign is cancelled
             # here), then that the caller has an unrefunded contribution.
             if not self.failed(c):
-                state = FINALIZED if self.finalized[c] else OPEN
+                state = CAMPAIGN_FINALIZED if self.finalized[c] else CAMPAIGN_OPEN
                 with brownie.reverts(revert_pattern=rf"CrowdfundingWrongState: {campaign_id}, {state}"):
                     crowdfunding.refund(campaign_id, {"from": investor})
                 return

@@ -1,10 +1,10 @@
-"""scripts/crowdsale.py against the deployed contracts: list, contribute, finalize, time travel, refund."""
+"""scripts/market/crowdsale.py against the deployed contracts: list, contribute, finalize, time travel, refund."""
 
 import pytest
 from brownie import chain
-from market_helpers import FAILED, FINALIZED, OPEN
+from scripts.market.codes import CAMPAIGN_FAILED, CAMPAIGN_FINALIZED, CAMPAIGN_OPEN
 
-from scripts.crowdsale import (
+from scripts.market.crowdsale import (
     CrowdsaleError,
     contribute_from,
     finalize_ready,
@@ -33,7 +33,7 @@ def test_read_campaigns_lists_every_campaign_open_with_goal_and_deadline(campaig
     campaigns = read_campaigns(crowdfunding)
     assert [c.id for c in campaigns] == campaign_ids
     for c in campaigns:
-        assert c.state == OPEN and c.goal_clp == total and c.raised_clp == 0
+        assert c.state == CAMPAIGN_OPEN and c.goal_clp == total and c.raised_clp == 0
         assert c.deadline > chain[-1].timestamp
 
 
@@ -60,8 +60,8 @@ def test_finalize_ready_finalizes_only_campaigns_whose_goal_is_met(
     contribute_from(crowdfunding, token, campaign_ids[0], [(investors[0], goal)], minter=operator, say=quiet)
     contribute_from(crowdfunding, token, campaign_ids[1], [(investors[1], goal // 2)], minter=operator, say=quiet)
     assert finalize_ready(crowdfunding, operator, say=quiet) == [campaign_ids[0]]
-    assert crowdfunding.campaign(campaign_ids[0])["state"] == FINALIZED
-    assert crowdfunding.campaign(campaign_ids[1])["state"] == OPEN
+    assert crowdfunding.campaign(campaign_ids[0])["state"] == CAMPAIGN_FINALIZED
+    assert crowdfunding.campaign(campaign_ids[1])["state"] == CAMPAIGN_OPEN
 
 
 def test_contribute_from_rejects_a_finalized_campaign(campaign_ids, crowdfunding, token, operator, investors, goal):
@@ -74,7 +74,7 @@ def test_contribute_from_rejects_a_finalized_campaign(campaign_ids, crowdfunding
 def test_travel_past_deadline_makes_an_unfilled_campaign_failed(campaign_ids, crowdfunding):
     deadline = crowdfunding.campaign(campaign_ids[1])["deadline"]
     assert travel_past_deadline(crowdfunding, campaign_ids[1]) > deadline
-    assert crowdfunding.campaign(campaign_ids[1])["state"] == FAILED
+    assert crowdfunding.campaign(campaign_ids[1])["state"] == CAMPAIGN_FAILED
 
 
 def test_refund_failed_makes_every_contributor_whole(campaign_ids, crowdfunding, token, operator, investors):

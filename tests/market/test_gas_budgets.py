@@ -7,7 +7,8 @@ contribute <= 80k, claimRevenue <= 60k, depositRevenue <= 50k, whatever the numb
 import pytest
 from brownie import accounts
 
-from market_helpers import INVESTOR, OWNER, PROVIDER, later, match_demand
+from market_helpers import later, match_demand
+from scripts.market.codes import ROLE_INVESTOR, ROLE_OWNER
 
 REGISTER_BUDGET = 70_000
 POST_BUDGET = 90_000
@@ -17,8 +18,8 @@ CLAIM_BUDGET = 60_000
 DEPOSIT_BUDGET = 50_000
 
 
-def test_register_participant_within_budget(registry, alice):
-    tx = registry.register(OWNER | INVESTOR, "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi", {"from": alice})
+def test_register_participant_within_budget(participant_registry, alice):
+    tx = participant_registry.register(ROLE_OWNER | ROLE_INVESTOR, "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi", {"from": alice})
     assert tx.gas_used <= REGISTER_BUDGET
 
 

@@ -1,14 +1,14 @@
-"""scripts/market_codes.py mirrors the contracts' codes."""
+"""scripts/market/codes.py mirrors the contracts' codes."""
 
-from scripts import market_codes as codes
+from scripts.market import codes
 
 
-def test_role_bits_match_participant_registry(registry):
-    assert registry.OWNER() == codes.ROLE_OWNER
-    assert registry.PROVIDER() == codes.ROLE_PROVIDER
-    assert registry.INSTALLER() == codes.ROLE_INSTALLER
-    assert registry.MANAGER() == codes.ROLE_MANAGER
-    assert registry.INVESTOR() == codes.ROLE_INVESTOR
+def test_role_bits_match_participant_registry(participant_registry):
+    assert participant_registry.OWNER() == codes.ROLE_OWNER
+    assert participant_registry.PROVIDER() == codes.ROLE_PROVIDER
+    assert participant_registry.INSTALLER() == codes.ROLE_INSTALLER
+    assert participant_registry.MANAGER() == codes.ROLE_MANAGER
+    assert participant_registry.INVESTOR() == codes.ROLE_INVESTOR
 
 
 def test_every_offer_kind_maps_to_the_role_allowed_to_post_it():

@@ -4,11 +4,8 @@ import brownie
 import pytest
 from brownie import chain
 
-from market_helpers import (
-    INSTALLER as INSTALLER_ROLE,
-    KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, PRICES, SIZE_KWP, SUBTOTAL, UNAUTHORIZED, err, later, match_demand, now,
-    total_for,
-)
+from market_helpers import PRICES, SIZE_KWP, SUBTOTAL, UNAUTHORIZED, err, later, match_demand, now, total_for
+from scripts.market.codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, ROLE_INSTALLER
 
 
 
@@ -397,9 +394,9 @@ def test_matcher_role_granted_to_deployer(marketplace, operator, mallory):
         marketplace.grantRole(role, mallory, {"from": mallory})
 
 
-def test_match_rejects_a_party_in_two_roles(marketplace, operator, registry, registered, post_demand):
+def test_match_rejects_a_party_in_two_roles(marketplace, operator, participant_registry, registered, post_demand):
     """The provider also registered as installer and offers both: the match is refused at any price."""
-    registry.register(INSTALLER_ROLE, "ipfs://provider", {"from": registered.provider})
+    participant_registry.register(ROLE_INSTALLER, "ipfs://provider", {"from": registered.provider})
     provider_offer = marketplace.postOffer(KIND_PROVIDER, 600_000, 10, later(), {"from": registered.provider}).return_value
     installer_offer = marketplace.postOffer(KIND_INSTALLER, 300_000, 10, later(), {"from": registered.provider}).return_value
     manager_offer = marketplace.postOffer(KIND_MANAGER, 100_000, 10, later(), {"from": registered.manager}).return_value

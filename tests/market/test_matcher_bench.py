@@ -1,7 +1,7 @@
-"""scripts/bench_matcher.py: figures for `make bench`, checked on a small market (pure Python)."""
+"""scripts/benchmarks/matcher.py: figures for `make bench`, checked on a small market (pure Python)."""
 
-from scripts.bench_matcher import bench_matcher
-from scripts.match import thesis_read_count
+from scripts.benchmarks.matcher import bench_matcher
+from scripts.benchmarks.thesis_search import thesis_read_count
 
 
 def test_bench_reports_thesis_reads_per_the_formula():

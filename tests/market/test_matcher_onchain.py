@@ -1,34 +1,38 @@
-"""scripts/match.py against the deployed contracts: read the book, plan, submit, check every demand.
+"""scripts/market/matcher.py against the deployed contracts: read the book, plan, submit, check every demand.
 
-Uses the market fixtures of tests/market/conftest.py and scripts/populate_market.py's random market.
+Uses the market fixtures of tests/market/conftest.py and scripts/market/population.py's random market.
 """
 
 import math
 
 import pytest
-from market_helpers import OWNER, later
+from market_helpers import later
+from scripts.market.codes import ROLE_OWNER
 
-from scripts.match import CallCounter, MatchError, brute_force_plan, plan_matches, read_book, run_matcher, submit_plan
-from scripts.populate_market import market_spec, populate_market
+from scripts.benchmarks.brute_force import brute_force_plan
+from scripts.common.paging import CallCounter
+from scripts.market.book import read_book
+from scripts.market.matcher import MatchError, plan_matches, run_matcher, submit_plan
+from scripts.market.population import market_spec, populate_market
 
 OWNERS, OFFERS_PER_KIND, SEED = 16, 4, 11
 UNAFFORDABLE_MAX_CLP = 1_000
 
 
 @pytest.fixture(scope="module")
-def populated(accounts, market, registry, marketplace, operator):
+def populated(accounts, market, participant_registry, marketplace, operator):
     """A random market of 16 owners and 4 offers of each kind, plus one more demand nobody can afford."""
     created = populate_market(accounts, market, OWNERS, OFFERS_PER_KIND, SEED)
     cheapskate = accounts.add()
     operator.transfer(cheapskate, 10**18)
-    registry.register(OWNER, "ipfs://cheapskate", {"from": cheapskate})
+    participant_registry.register(ROLE_OWNER, "ipfs://cheapskate", {"from": cheapskate})
     marketplace.postDemand(3, UNAFFORDABLE_MAX_CLP, False, later(), {"from": cheapskate})
     return created
 
 
 @pytest.fixture
-def book(populated, marketplace, registry):
-    return read_book(marketplace, registry)
+def book(populated, marketplace, participant_registry):
+    return read_book(marketplace, participant_registry)
 
 
 def test_read_book_returns_every_offer_and_demand_as_posted(populated, book):
@@ -43,16 +47,16 @@ def test_read_book_returns_every_offer_and_demand_as_posted(populated, book):
     assert book.demands[-1].max_total_clp == UNAFFORDABLE_MAX_CLP
 
 
-def test_read_book_takes_seven_calls_for_a_small_market(populated, marketplace, registry):
+def test_read_book_takes_seven_calls_for_a_small_market(populated, marketplace, participant_registry):
     counter = CallCounter()
-    read_book(marketplace, registry, counter=counter)
+    read_book(marketplace, participant_registry, counter=counter)
     # offerCount, demandCount, one offersPage, one demandsPage, reputationsOf, platformFeeBps, block
     assert counter.calls == 7
 
 
-def test_read_book_in_small_pages_reads_everything(populated, marketplace, registry, book):
+def test_read_book_in_small_pages_reads_everything(populated, marketplace, participant_registry, book):
     counter = CallCounter()
-    paged = read_book(marketplace, registry, page_size=5, counter=counter)
+    paged = read_book(marketplace, participant_registry, page_size=5, counter=counter)
     assert paged.offers == book.offers and paged.demands == book.demands
     assert counter.calls == 5 + math.ceil(len(book.offers) / 5) + math.ceil(len(book.demands) / 5)
 
@@ -110,10 +114,10 @@ def test_submitted_plan_consumes_exactly_the_planned_capacity(book, marketplace,
         assert marketplace.offer(o.id)["availableKwp"] == o.available_kwp - used
 
 
-def test_second_pass_after_submission_plans_nothing(book, marketplace, registry, operator):
+def test_second_pass_after_submission_plans_nothing(book, marketplace, participant_registry, operator):
     first = plan_matches(book, now=book.read_at + 60)
     submit_plan(marketplace, first, operator, quiet=True)
-    second = plan_matches(read_book(marketplace, registry))
+    second = plan_matches(read_book(marketplace, participant_registry))
     assert second.matches == ()
     assert {u.demand_id for u in second.unmatched} == {u.demand_id for u in first.unmatched}
 

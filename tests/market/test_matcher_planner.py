@@ -1,23 +1,13 @@
-"""Unit tests of the matcher's pure-Python planner (scripts/match.py): no chain involved."""
+"""Unit tests of the matcher's pure-Python planner (scripts/market/matcher.py) beside the benchmark
+references (scripts/benchmarks/): no chain involved."""
 
 import pytest
 
-from scripts.match import (
-    INSTALLER,
-    MANAGER,
-    PROVIDER,
-    Book,
-    CapacityTree,
-    Demand,
-    MatchError,
-    Offer,
-    brute_force_plan,
-    describe_plan,
-    plan_matches,
-    quote,
-    thesis_nested_search,
-    thesis_read_count,
-)
+from scripts.benchmarks.brute_force import brute_force_plan
+from scripts.benchmarks.thesis_search import thesis_nested_search, thesis_read_count
+from scripts.market.book import Book, Demand, Offer
+from scripts.market.codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER
+from scripts.market.matcher import CapacityTree, MatchError, describe_plan, plan_matches, quote
 
 NOW = 1_800_000_000
 LATER = NOW + 86_400
@@ -33,7 +23,7 @@ def demand(id, size, max_total, expires=LATER, open=True, owner=None):
 
 def triple(first_id, prices=(10, 20, 30), kwp=100):
     """One offer of each kind with ids first_id, first_id+1, first_id+2."""
-    return [offer(first_id + k, kind, prices[k], kwp) for k, kind in enumerate((PROVIDER, INSTALLER, MANAGER))]
+    return [offer(first_id + k, kind, prices[k], kwp) for k, kind in enumerate((KIND_PROVIDER, KIND_INSTALLER, KIND_MANAGER))]
 
 
 def book(offers, demands, fee_bps=0, reputation=None):
@@ -53,7 +43,7 @@ def test_demand_without_offers_is_unmatched_with_reason():
 
 
 def test_missing_kind_is_named_in_reason():
-    offers = [offer(1, PROVIDER, 10), offer(2, INSTALLER, 10)]
+    offers = [offer(1, KIND_PROVIDER, 10), offer(2, KIND_INSTALLER, 10)]
     plan = plan_matches(book(offers, [demand(1, 5, 10**9)]))
     assert "manager" in plan.unmatched[0].reason
 
@@ -67,15 +57,15 @@ def test_cheapest_offer_of_each_kind_is_chosen():
 
 
 def test_owners_own_cheaper_offer_is_skipped_for_the_next_cheapest():
-    offers = triple(1, (50, 60, 70)) + [offer(4, PROVIDER, 49, seller="0xowner1")]
+    offers = triple(1, (50, 60, 70)) + [offer(4, KIND_PROVIDER, 49, seller="0xowner1")]
     plan = plan_matches(book(offers, [demand(1, 10, 10**9, owner="0xowner1")]))
     assert plan.matches[0].offer_ids == (1, 2, 3)
 
 
 def test_one_seller_cheapest_in_two_kinds_gets_only_the_kind_that_saves_most():
     """Seller 0xs is cheapest provider (by 1) and cheapest installer (by 5): it keeps the installer offer."""
-    offers = [offer(1, PROVIDER, 10, seller="0xs"), offer(2, PROVIDER, 11), offer(3, INSTALLER, 10, seller="0xs"),
-              offer(4, INSTALLER, 15), offer(5, MANAGER, 1)]
+    offers = [offer(1, KIND_PROVIDER, 10, seller="0xs"), offer(2, KIND_PROVIDER, 11), offer(3, KIND_INSTALLER, 10, seller="0xs"),
+              offer(4, KIND_INSTALLER, 15), offer(5, KIND_MANAGER, 1)]
     plan = plan_matches(book(offers, [demand(1, 2, 10**9)]))
     assert plan.matches[0].offer_ids == (2, 3, 5)
     assert plan.matches == brute_force_plan(book(offers, [demand(1, 2, 10**9)])).matches
@@ -83,40 +73,40 @@ def test_one_seller_cheapest_in_two_kinds_gets_only_the_kind_that_saves_most():
 
 def test_checksummed_and_lowercase_addresses_are_the_same_party():
     owner = "0xAbC0000000000000000000000000000000000001"
-    offers = triple(1, (50, 60, 70)) + [offer(4, MANAGER, 1, seller=owner.lower())]
+    offers = triple(1, (50, 60, 70)) + [offer(4, KIND_MANAGER, 1, seller=owner.lower())]
     plan = plan_matches(book(offers, [demand(1, 10, 10**9, owner=owner)]))
     assert plan.matches[0].offer_ids == (1, 2, 3)
 
 
 def test_demand_without_four_distinct_parties_is_unmatched_with_reason():
-    offers = [offer(1, PROVIDER, 10, seller="0xs"), offer(2, INSTALLER, 10, seller="0xs"), offer(3, MANAGER, 10)]
+    offers = [offer(1, KIND_PROVIDER, 10, seller="0xs"), offer(2, KIND_INSTALLER, 10, seller="0xs"), offer(3, KIND_MANAGER, 10)]
     plan = plan_matches(book(offers, [demand(1, 2, 10**9)]))
     assert not plan.matches
     assert "three different accounts" in plan.unmatched[0].reason
 
 
 def test_planner_skips_many_offers_of_a_seller_already_taken():
-    offers = [offer(k, PROVIDER, k, seller="0xs") for k in range(1, 20)] + [
-        offer(20, PROVIDER, 100), offer(21, INSTALLER, 1, seller="0xs"), offer(22, INSTALLER, 2), offer(23, MANAGER, 1)]
+    offers = [offer(k, KIND_PROVIDER, k, seller="0xs") for k in range(1, 20)] + [
+        offer(20, KIND_PROVIDER, 100), offer(21, KIND_INSTALLER, 1, seller="0xs"), offer(22, KIND_INSTALLER, 2), offer(23, KIND_MANAGER, 1)]
     fast = plan_matches(book(offers, [demand(1, 2, 10**9)]))
     assert fast.matches == brute_force_plan(book(offers, [demand(1, 2, 10**9)])).matches
     assert fast.matches[0].offer_ids == (1, 22, 23)
 
 
 def test_price_tie_goes_to_higher_reputation():
-    offers = [offer(1, PROVIDER, 10, seller="0xa"), offer(2, PROVIDER, 10, seller="0xb")] + triple(3)[1:]
+    offers = [offer(1, KIND_PROVIDER, 10, seller="0xa"), offer(2, KIND_PROVIDER, 10, seller="0xb")] + triple(3)[1:]
     plan = plan_matches(book(offers, [demand(1, 1, 10**9)], reputation={"0xa": 1, "0xb": 3}))
     assert plan.matches[0].provider_offer_id == 2
 
 
 def test_price_and_reputation_tie_goes_to_older_offer():
-    offers = [offer(7, PROVIDER, 10, seller="0xa"), offer(2, PROVIDER, 10, seller="0xb")] + triple(3)[1:]
+    offers = [offer(7, KIND_PROVIDER, 10, seller="0xa"), offer(2, KIND_PROVIDER, 10, seller="0xb")] + triple(3)[1:]
     plan = plan_matches(book(offers, [demand(1, 1, 10**9)], reputation={"0xa": 2, "0xb": 2}))
     assert plan.matches[0].provider_offer_id == 2
 
 
 def test_negative_reputation_loses_tie_to_unrated_seller():
-    offers = [offer(1, PROVIDER, 10, seller="0xbad"), offer(2, PROVIDER, 10, seller="0xnew")] + triple(3)[1:]
+    offers = [offer(1, KIND_PROVIDER, 10, seller="0xbad"), offer(2, KIND_PROVIDER, 10, seller="0xnew")] + triple(3)[1:]
     plan = plan_matches(book(offers, [demand(1, 1, 10**9)], reputation={"0xbad": -1}))
     assert plan.matches[0].provider_offer_id == 2
 
@@ -129,7 +119,7 @@ def test_capacity_consumed_by_earlier_demand_moves_later_demand_to_next_offer():
 
 
 def test_capacity_exhaustion_is_per_kind():
-    offers = triple(1, (10, 10, 10), kwp=10) + [offer(4, INSTALLER, 12, kwp=3)]
+    offers = triple(1, (10, 10, 10), kwp=10) + [offer(4, KIND_INSTALLER, 12, kwp=3)]
     plan = plan_matches(book(offers, [demand(1, 6, 10**9), demand(2, 3, 10**9)]))
     assert plan.matches[0].offer_ids == (1, 2, 3)
     # the cheap installer has 4 kWp left (>= 3) so it still wins over offer 4
@@ -184,19 +174,19 @@ def test_fee_counts_against_max_price():
 
 
 def test_expired_offer_is_skipped_for_a_dearer_unexpired_one():
-    offers = [offer(1, PROVIDER, 5, expires=NOW), offer(4, PROVIDER, 9)] + triple(1)[1:]
+    offers = [offer(1, KIND_PROVIDER, 5, expires=NOW), offer(4, KIND_PROVIDER, 9)] + triple(1)[1:]
     plan = plan_matches(book(offers, [demand(1, 1, 10**9)]))
     assert plan.matches[0].provider_offer_id == 4
 
 
 def test_offer_expiring_one_second_after_now_is_usable():
-    offers = [offer(1, PROVIDER, 5, expires=NOW + 1), offer(4, PROVIDER, 9)] + triple(1)[1:]
+    offers = [offer(1, KIND_PROVIDER, 5, expires=NOW + 1), offer(4, KIND_PROVIDER, 9)] + triple(1)[1:]
     plan = plan_matches(book(offers, [demand(1, 1, 10**9)]))
     assert plan.matches[0].provider_offer_id == 1
 
 
 def test_plan_time_margin_excludes_offers_expiring_before_the_match_is_mined():
-    offers = [offer(1, PROVIDER, 5, expires=NOW + 30), offer(4, PROVIDER, 9)] + triple(1)[1:]
+    offers = [offer(1, KIND_PROVIDER, 5, expires=NOW + 30), offer(4, KIND_PROVIDER, 9)] + triple(1)[1:]
     plan = plan_matches(book(offers, [demand(1, 1, 10**9)]), now=NOW + 60)
     assert plan.matches[0].provider_offer_id == 4
 
@@ -207,7 +197,7 @@ def test_expired_demand_is_unmatched_with_reason():
 
 
 def test_closed_offers_and_demands_are_ignored():
-    offers = [offer(1, PROVIDER, 1, open=False)] + triple(2)
+    offers = [offer(1, KIND_PROVIDER, 1, open=False)] + triple(2)
     plan = plan_matches(book(offers, [demand(1, 1, 10**9, open=False), demand(2, 1, 10**9)]))
     assert [m.demand_id for m in plan.matches] == [2]
     assert plan.matches[0].provider_offer_id == 2
@@ -221,7 +211,7 @@ def test_same_offer_serves_several_demands_while_capacity_lasts():
 
 
 def test_capacity_tree_finds_first_fitting_in_rank_order_and_consumes():
-    offers = [offer(i, PROVIDER, 10, kwp=k) for i, k in enumerate([2, 9, 4, 9, 1], start=1)]
+    offers = [offer(i, KIND_PROVIDER, 10, kwp=k) for i, k in enumerate([2, 9, 4, 9, 1], start=1)]
     tree = CapacityTree(offers)
     assert tree.first_fitting(3) == 1
     tree.consume(1, 8)
@@ -231,7 +221,7 @@ def test_capacity_tree_finds_first_fitting_in_rank_order_and_consumes():
 
 
 def test_capacity_tree_refuses_to_consume_more_than_left():
-    tree = CapacityTree([offer(1, PROVIDER, 10, kwp=2)])
+    tree = CapacityTree([offer(1, KIND_PROVIDER, 10, kwp=2)])
     with pytest.raises(MatchError, match="offer 1 has 2 kWp left"):
         tree.consume(0, 3)
 
@@ -264,7 +254,7 @@ def test_thesis_read_count_matches_the_measured_full_pass():
 
 
 def test_thesis_reference_reads_every_combination_when_nothing_is_affordable():
-    offers = [offer(i, kind, 100) for i, kind in enumerate([PROVIDER, INSTALLER, MANAGER] * 8, start=1)]
+    offers = [offer(i, kind, 100) for i, kind in enumerate([KIND_PROVIDER, KIND_INSTALLER, KIND_MANAGER] * 8, start=1)]
     demands = [demand(i, 1, 1) for i in range(1, 21)]
     result = thesis_nested_search(book(offers, demands))
     assert result.reads == 24_882

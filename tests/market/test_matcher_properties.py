@@ -1,4 +1,4 @@
-"""Property tests of the matcher (scripts/match.py) on random small markets, pure Python.
+"""Property tests of the matcher (scripts/market/matcher.py) on random small markets, pure Python.
 
 The fast planner must pick, for every demand in FIFO order and with the capacity earlier demands
 consumed, a triple as cheap as the brute-force optimum; never exceed a demand's max price; never
@@ -10,18 +10,11 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scripts.match import (
-    KINDS,
-    Book,
-    Demand,
-    Offer,
-    brute_force_optimum,
-    brute_force_plan,
-    plan_matches,
-    quote,
-    thesis_nested_search,
-    thesis_read_count,
-)
+from scripts.benchmarks.brute_force import brute_force_optimum, brute_force_plan
+from scripts.benchmarks.thesis_search import thesis_nested_search, thesis_read_count
+from scripts.market.book import Book, Demand, Offer
+from scripts.market.codes import KINDS
+from scripts.market.matcher import plan_matches, quote
 
 NOW = 1_800_000_000
 SELLERS = [f"0x{n:040x}" for n in range(1, 6)]

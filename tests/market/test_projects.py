@@ -3,9 +3,17 @@
 import brownie
 import pytest
 
-from market_helpers import (
-    CAMP_CANCELLED, CANCELLED, COMMISSIONED, FUNDED, INSTALLED, KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER,
-    DAY, MATCHED, PRICES, SIZE_KWP, SUBTOTAL, UNAUTHORIZED, err,
+from market_helpers import DAY, PRICES, SIZE_KWP, SUBTOTAL, UNAUTHORIZED, err
+from scripts.market.codes import (
+    CAMPAIGN_CANCELLED,
+    KIND_INSTALLER,
+    KIND_MANAGER,
+    KIND_PROVIDER,
+    PROJECT_CANCELLED,
+    PROJECT_COMMISSIONED,
+    PROJECT_FUNDED,
+    PROJECT_INSTALLED,
+    PROJECT_MATCHED,
 )
 
 PROVIDER_CLP = PRICES[KIND_PROVIDER] * SIZE_KWP
@@ -55,7 +63,7 @@ def test_unknown_project_reverts(projects, registered):
 def test_project_count_and_parties(projects, self_funded, registered):
     assert projects.projectCount() == 1
     state, owner, provider, installer, manager = projects.partiesOf(self_funded)
-    assert state == MATCHED
+    assert state == PROJECT_MATCHED
     assert owner == registered.owner
     assert provider == registered.provider
     assert installer == registered.installer
@@ -79,7 +87,7 @@ def test_owner_funds_into_escrow_and_holds_all_shares(projects, crowdfunding, to
                                                       registered):
     fund_owner(total)
     tx = projects.fund(self_funded, {"from": registered.owner})
-    assert projects.project(self_funded)["state"] == FUNDED
+    assert projects.project(self_funded)["state"] == PROJECT_FUNDED
     assert token.balanceOf(projects) == total
     assert token.balanceOf(registered.owner) == 0
     assert crowdfunding.sharesOf(self_funded, registered.owner) == total
@@ -96,7 +104,7 @@ def test_fund_by_other_account_reverts(projects, self_funded, mallory):
 
 def test_fund_twice_reverts(projects, funded, fund_owner, total, registered):
     fund_owner(total)
-    with brownie.reverts(revert_pattern=rf"ProjectsWrongState: {funded}, {FUNDED}, {MATCHED}"):
+    with brownie.reverts(revert_pattern=rf"ProjectsWrongState: {funded}, {PROJECT_FUNDED}, {PROJECT_MATCHED}"):
         projects.fund(funded, {"from": registered.owner})
 
 
@@ -113,7 +121,7 @@ def test_fund_without_allowance_reverts(projects, self_funded, registered):
 
 
 def test_finalized_campaign_funds_project(projects, token, crowdfunded, total):
-    assert projects.project(crowdfunded)["state"] == FUNDED
+    assert projects.project(crowdfunded)["state"] == PROJECT_FUNDED
     assert token.balanceOf(projects) == total
 
 
@@ -149,11 +157,11 @@ def test_full_lifecycle_pays_every_party_and_treasury(projects, token, funded, r
     assert projects.owedTo(registered.provider) == PROVIDER_CLP
     tx = projects.confirmInstallation(funded, {"from": registered.owner})
     assert tx.events["InstallationConfirmed"]["amountClp"] == INSTALLER_CLP
-    assert projects.project(funded)["state"] == INSTALLED
+    assert projects.project(funded)["state"] == PROJECT_INSTALLED
     tx = projects.confirmCommissioning(funded, {"from": registered.manager})
     assert tx.events["CommissioningConfirmed"]["managerClp"] == MANAGER_CLP
     assert tx.events["CommissioningConfirmed"]["feeClp"] == total - SUBTOTAL
-    assert projects.project(funded)["state"] == COMMISSIONED
+    assert projects.project(funded)["state"] == PROJECT_COMMISSIONED
     for party, amount in ((registered.provider, PROVIDER_CLP), (registered.installer, INSTALLER_CLP),
                           (registered.manager, MANAGER_CLP)):
         tx = projects.withdraw({"from": party})
@@ -267,7 +275,7 @@ def test_withdraw_twice_pays_once(projects, funded, registered):
 
 def test_cancel_matched_project_refunds_nothing(projects, self_funded, registered):
     tx = projects.cancel(self_funded, {"from": registered.owner})
-    assert projects.project(self_funded)["state"] == CANCELLED
+    assert projects.project(self_funded)["state"] == PROJECT_CANCELLED
     assert tx.events["ProjectCancelled"]["refundClp"] == 0
     assert projects.owedTo(registered.owner) == 0
 
@@ -301,7 +309,7 @@ def test_cancel_by_outsider_reverts(projects, funded, mallory, registered):
 def test_cancel_after_installation_reverts(projects, funded, registered):
     projects.confirmDelivery(funded, {"from": registered.owner})
     projects.confirmInstallation(funded, {"from": registered.owner})
-    with brownie.reverts(revert_pattern=rf"ProjectsNotCancellable: {funded}, {INSTALLED}"):
+    with brownie.reverts(revert_pattern=rf"ProjectsNotCancellable: {funded}, {PROJECT_INSTALLED}"):
         projects.cancel(funded, {"from": registered.owner})
 
 
@@ -323,7 +331,7 @@ def test_cancel_crowdfunded_project_returns_escrow_to_contributors(projects, cro
     projects.confirmDelivery(crowdfunded, {"from": operator})  # a financed project's inspector
     projects.cancel(crowdfunded, {"from": registered.owner})
     pool = total - PROVIDER_CLP
-    assert crowdfunding.campaign(campaign_id)["state"] == CAMP_CANCELLED
+    assert crowdfunding.campaign(campaign_id)["state"] == CAMPAIGN_CANCELLED
     assert token.balanceOf(crowdfunding) == pool
     paid = [crowdfunding.refund(campaign_id, {"from": investor}).return_value for investor in investors[:2]]
     assert sum(paid) == pool
@@ -340,6 +348,6 @@ def test_cancel_financed_project_before_goal_refunds_contributions(projects, cro
     fund_investors(1_000_000)
     crowdfunding.contribute(campaign_id, 123_456, {"from": investors[0]})
     projects.cancel(project_id, {"from": registered.owner})
-    assert crowdfunding.campaign(campaign_id)["state"] == CAMP_CANCELLED
+    assert crowdfunding.campaign(campaign_id)["state"] == CAMPAIGN_CANCELLED
     assert crowdfunding.refund(campaign_id, {"from": investors[0]}).return_value == 123_456
     assert token.balanceOf(investors[0]) == 1_000_000

@@ -9,7 +9,8 @@ import pytest
 from brownie import ReentrancyAttacker, ReentrantToken, chain
 from web3 import Web3
 
-from market_helpers import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, OWNER, PRICES, PROVIDER, SIZE_KWP, later, match_demand
+from market_helpers import PRICES, SIZE_KWP, later, match_demand
+from scripts.market.codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, ROLE_OWNER, ROLE_PROVIDER
 
 GUARD_SELECTOR = Web3.keccak(text="ReentrancyGuardReentrantCall()")[:4].hex().removeprefix("0x")
 
@@ -46,9 +47,9 @@ def _fund_attacker(token, crowdfunding, attacker, operator, amount):
     act(attacker, token, "approve", crowdfunding, amount)
 
 
-def test_withdraw_cannot_be_reentered(token, attacker, registry, marketplace, projects, operator, registered,
+def test_withdraw_cannot_be_reentered(token, attacker, participant_registry, marketplace, projects, operator, registered,
                                       post_demand, fund_owner, total):
-    act(attacker, registry, "register", PROVIDER, "ipfs://evil")
+    act(attacker, participant_registry, "register", ROLE_PROVIDER, "ipfs://evil")
     act(attacker, marketplace, "postOffer", KIND_PROVIDER, PRICES[KIND_PROVIDER], 10, later())
     installer_offer = marketplace.postOffer(KIND_INSTALLER, PRICES[KIND_INSTALLER], 10, later(),
                                             {"from": registered.installer}).return_value
@@ -68,9 +69,9 @@ def test_withdraw_cannot_be_reentered(token, attacker, registry, marketplace, pr
     assert token.balanceOf(projects) == total - owed
 
 
-def test_cancel_cannot_be_reentered(token, attacker, registry, marketplace, projects, crowdfunding, operator,
+def test_cancel_cannot_be_reentered(token, attacker, participant_registry, marketplace, projects, crowdfunding, operator,
                                     post_offers, fund_investors, investors, total):
-    act(attacker, registry, "register", OWNER, "ipfs://evil")
+    act(attacker, participant_registry, "register", ROLE_OWNER, "ipfs://evil")
     demand_id = marketplace.demandCount() + 1
     act(attacker, marketplace, "postDemand", SIZE_KWP, 10_000_000, True, later())
     project_id = match_demand(marketplace, demand_id, post_offers(), operator).return_value

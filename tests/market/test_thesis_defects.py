@@ -4,7 +4,8 @@ import brownie
 import pytest
 from brownie import accounts, chain
 
-from market_helpers import FAILED, SIZE_KWP, UNAUTHORIZED, err, later, match_demand
+from market_helpers import UNAUTHORIZED, err, later, match_demand
+from scripts.market.codes import CAMPAIGN_FAILED
 
 
 # 1. No access control: anyone could delete listings, call Matching, change rates, add debt,
@@ -47,15 +48,15 @@ def test_outsider_cannot_create_projects_or_record_funding(projects, crowdfundin
         crowdfunding.recordSelfFunding(1, mallory, 10**9, {"from": mallory})
 
 
-def test_outsider_cannot_grant_itself_rights(marketplace, projects, crowdfunding, registry, mallory):
+def test_outsider_cannot_grant_itself_rights(marketplace, projects, crowdfunding, participant_registry, mallory):
     for contract, role in ((marketplace, marketplace.MATCHER_ROLE()), (projects, projects.MARKETPLACE_ROLE()),
                            (projects, projects.INSPECTOR_ROLE()), (crowdfunding, crowdfunding.DEFAULT_ADMIN_ROLE()),
-                           (registry, registry.DEFAULT_ADMIN_ROLE())):
+                           (participant_registry, participant_registry.DEFAULT_ADMIN_ROLE())):
         with brownie.reverts(revert_pattern=UNAUTHORIZED):
             contract.grantRole(role, mallory, {"from": mallory})
 
 
-def test_outsider_cannot_rate(registry, make_project, projects, fund_owner, total, registered, mallory):
+def test_outsider_cannot_rate(participant_registry, make_project, projects, fund_owner, total, registered, mallory):
     project_id = make_project(False)
     fund_owner(total)
     projects.fund(project_id, {"from": registered.owner})
@@ -63,7 +64,7 @@ def test_outsider_cannot_rate(registry, make_project, projects, fund_owner, tota
     projects.confirmInstallation(project_id, {"from": registered.owner})
     projects.confirmCommissioning(project_id, {"from": registered.manager})
     with brownie.reverts(revert_pattern=err("ParticipantRegistryNotProjectParty")):
-        registry.rate(project_id, registered.provider, -1, {"from": mallory})
+        participant_registry.rate(project_id, registered.provider, -1, {"from": mallory})
 
 
 # 2. The crowdfunding contract reused its funder list and "goal reached" flag across campaigns: a
@@ -132,7 +133,7 @@ def test_deadline_checks_revert_instead_of_doing_nothing(crowdfunding, projects,
         crowdfunding.refund(campaign_id, {"from": investors[0]})  # before the deadline
     chain.sleep(crowdfunding.campaign(campaign_id)["deadline"] - chain[-1].timestamp + 1)
     chain.mine()
-    assert crowdfunding.campaign(campaign_id)["state"] == FAILED
+    assert crowdfunding.campaign(campaign_id)["state"] == CAMPAIGN_FAILED
     with brownie.reverts(revert_pattern=err("CrowdfundingDeadlinePassed")):
         crowdfunding.contribute(campaign_id, 10_000, {"from": investors[1]})  # after the deadline
     with brownie.reverts(revert_pattern=err("CrowdfundingGoalNotMet")):

@@ -35,8 +35,8 @@ class OracleKeys:
 
 @pytest.fixture(scope="module")
 def deployment(operator):
-    """The manifest of a fresh deployment of the whole suite (scripts/deploy.py)."""
-    from scripts.deploy import deploy_suite
+    """The manifest of a fresh deployment of the whole suite (scripts/deployment/suite.py)."""
+    from scripts.deployment.suite import deploy_suite
 
     return deploy_suite(operator, fresh=True, quiet=True)
 
@@ -58,7 +58,7 @@ def rpc_url(web3):
 def oracle_keys(deployment, operator):
     """The operator's and the verifier's signing keys as the oracle's only signers (quorum 2), and
     a sender key funded with 10 ether; the deployer stays admin."""
-    from scripts.deploy import contracts_from_manifest
+    from scripts.deployment.manifest import contracts_from_manifest
 
     oracle = contracts_from_manifest(deployment)["GenerationOracle"]
     tx = {"from": operator}
@@ -77,10 +77,10 @@ def commissioned_s(chain):
 
 
 @pytest.fixture(scope="module")
-def installations(deployment, oracle_keys, operator, alice, bob, commissioned_s):
+def simulated_installations(deployment, oracle_keys, operator, alice, bob, commissioned_s):
     """Two installations (alice's, bob's) of the simulated plants of oracle_helpers.oracle_config,
     registered on the deployed suite, commissioned at `commissioned_s`; emission factors set."""
-    from scripts.deploy import contracts_from_manifest
+    from scripts.deployment.manifest import contracts_from_manifest
 
     contracts = contracts_from_manifest(deployment)
     registry = contracts["InstallationRegistry"]

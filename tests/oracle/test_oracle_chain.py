@@ -15,9 +15,9 @@ def run(config, *args):
     return main(["--config", str(config), *args])
 
 
-def test_readings_to_certificates_with_a_review_and_a_cosigned_round(tmp_path, manifest_file, rpc_url, installations,
-                                                                     commissioned_s, env, capsys):
-    contracts, ids = installations
+def test_readings_to_certificates_with_a_review_and_a_cosigned_round(tmp_path, manifest_file, rpc_url,
+                                                                     simulated_installations, commissioned_s, env, capsys):
+    contracts, ids = simulated_installations
     operator_dir, verifier_dir = tmp_path / "operator", tmp_path / "verifier"
     operator_dir.mkdir(), verifier_dir.mkdir()
     config = oracle_config(operator_dir, manifest_file, rpc_url, ids, commissioned_s)
@@ -69,18 +69,18 @@ def test_readings_to_certificates_with_a_review_and_a_cosigned_round(tmp_path, m
     store.close()
 
 
-def test_a_chain_id_that_does_not_match_the_manifest_is_a_clear_error(tmp_path, manifest_file, rpc_url, installations,
-                                                                    commissioned_s, env, capsys):
-    _, ids = installations
+def test_a_chain_id_that_does_not_match_the_manifest_is_a_clear_error(tmp_path, manifest_file, rpc_url,
+                                                                    simulated_installations, commissioned_s, env, capsys):
+    _, ids = simulated_installations
     config = oracle_config(tmp_path, manifest_file, rpc_url, ids, commissioned_s)
     config.write_text(config.read_text().replace("chain_id = 31337", "chain_id = 11155111"))
     assert run(config, "build") == 2
     assert "manifest" in capsys.readouterr().err
 
 
-def test_an_unreachable_node_is_exit_3_and_the_next_run_works(tmp_path, manifest_file, rpc_url, installations,
-                                                            commissioned_s, env, capsys):
-    _, ids = installations
+def test_an_unreachable_node_is_exit_3_and_the_next_run_works(tmp_path, manifest_file, rpc_url,
+                                                            simulated_installations, commissioned_s, env, capsys):
+    _, ids = simulated_installations
     config = oracle_config(tmp_path, manifest_file, rpc_url, ids, commissioned_s)
     assert run(config, "--rpc-url", "http://127.0.0.1:9", "status") in (0, 1)  # status still reports the store
     assert "chain not reachable" in capsys.readouterr().out
@@ -107,12 +107,12 @@ def cosigned_round_in_flight(tmp_path, manifest_file, rpc_url, ids, commissioned
     return config, operator_dir
 
 
-def test_a_round_id_taken_by_another_root_is_set_aside_and_built_again(tmp_path, manifest_file, rpc_url, installations,
-                                                                     commissioned_s, env, oracle_keys, operator, chain, capsys):
+def test_a_round_id_taken_by_another_root_is_set_aside_and_built_again(tmp_path, manifest_file, rpc_url,
+                                                                     simulated_installations, commissioned_s, env, oracle_keys, operator, chain, capsys):
     from oracle.leaves import generation_tree, installation_period
     from oracle.signing import round_as_tuple, round_from_generation_tree, sign_round
 
-    contracts, ids = installations
+    contracts, ids = simulated_installations
     config, operator_dir = cosigned_round_in_flight(tmp_path, manifest_file, rpc_url, ids, commissioned_s)
     # another oracle instance with the same keys submits its own round 1 first
     other = installation_period(ids[0], commissioned_s, commissioned_s + DAY_S, [(commissioned_s + 43_200, 1_000)])
@@ -132,9 +132,9 @@ def test_a_round_id_taken_by_another_root_is_set_aside_and_built_again(tmp_path,
     assert (operator_dir / "var" / "rounds" / "round-000002.json").exists()
 
 
-def test_a_revoked_round_is_set_aside_and_its_days_go_into_the_next_round(tmp_path, manifest_file, rpc_url, installations,
-                                                                        commissioned_s, env, operator, capsys):
-    contracts, ids = installations
+def test_a_revoked_round_is_set_aside_and_its_days_go_into_the_next_round(tmp_path, manifest_file, rpc_url,
+                                                                        simulated_installations, commissioned_s, env, operator, capsys):
+    contracts, ids = simulated_installations
     config, operator_dir = cosigned_round_in_flight(tmp_path, manifest_file, rpc_url, ids, commissioned_s)
     assert run(config, "submit", "--round-file", str(operator_dir / "var" / "cosigned" / "round-000001.json")) == 0
     contracts["GenerationOracle"].revokeRound(1, "wrong meter", {"from": operator})

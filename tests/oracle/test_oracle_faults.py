@@ -122,9 +122,9 @@ class Plant:
 
 
 @pytest.fixture
-def plant(tmp_path, manifest_file, rpc_url, installations, commissioned_s,
+def plant(tmp_path, manifest_file, rpc_url, simulated_installations, commissioned_s,
           oracle_keys, env):
-    contracts, ids = installations
+    contracts, ids = simulated_installations
     operator_dir, verifier_dir = tmp_path / "operator", tmp_path / "verifier"
     operator_dir.mkdir(), verifier_dir.mkdir()
     return Plant(

@@ -1,7 +1,7 @@
 """Helpers for the marketplace findings of issue 9 (not fixtures): posting a book, matching it with
 scripts/match.py as the operator runs it, funding a campaign, and certifying an installation's
 generation through a real signed round (oracle/merkle.py + oracle/signing.py), as
-scripts/demo_energy.py does.
+scripts/walkthroughs/energy.py does.
 
 Named apart from tests/market/market_helpers.py: pytest keeps one sys.modules entry per module name.
 """
@@ -14,9 +14,10 @@ from brownie import chain
 
 from oracle.timeutil import utc_year
 from generation_helpers import DAY_S, YEAR_2026_START, day_leaf, installation_params
-from scripts.market_codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER
-from scripts.market_codes import ROLE_INSTALLER, ROLE_INVESTOR, ROLE_MANAGER, ROLE_OWNER, ROLE_PROVIDER
-from scripts.match import plan_matches, read_book, submit_plan
+from scripts.market.book import read_book
+from scripts.market.codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER
+from scripts.market.codes import ROLE_INSTALLER, ROLE_INVESTOR, ROLE_MANAGER, ROLE_OWNER, ROLE_PROVIDER
+from scripts.market.matcher import plan_matches, submit_plan
 from security_energy import issue, publish
 
 SIZE_KWP = 5

@@ -18,8 +18,9 @@ from market_attack_helpers import (
     post_offers,
     run_matcher,
 )
-from scripts.match import plan_matches, read_book, submit_plan
-from scripts.market_codes import PROJECT_COMMISSIONED
+from scripts.market.book import read_book
+from scripts.market.codes import PROJECT_COMMISSIONED
+from scripts.market.matcher import plan_matches, submit_plan
 
 ZERO = "0x" + "00" * 20
 MAX_CLP = 2**64 - 1

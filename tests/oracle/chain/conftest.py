@@ -31,7 +31,7 @@ class RecordingSleep:
 
 @pytest.fixture(scope="module")
 def contracts(deployment):
-    from scripts.deploy import contracts_from_manifest
+    from scripts.deployment.manifest import contracts_from_manifest
 
     return contracts_from_manifest(deployment)
 
@@ -63,7 +63,7 @@ def sender(chain_, sender_account, journal, sleep):
 
 
 @pytest.fixture(scope="module")
-def installations(contracts, operator, alice, bob):
+def installation_ids(contracts, operator, alice, bob):
     """Installations 1 (alice) and 2 (bob), commissioned at day 10 of 2026; factor 2026 set."""
     registry = contracts["InstallationRegistry"]
     tx = {"from": operator}

@@ -176,7 +176,7 @@ def leaf_arg(leaf):
 
 
 @pytest.fixture
-def round1(chain_, sender, sign, installations):
+def round1(chain_, sender, sign, installation_ids):
     """Round 1: days 10 and 11 of installations 1 (alice) and 2 (bob), and a leaf of unregistered 9."""
     leaves = [day_leaf(1, 10), day_leaf(1, 11), day_leaf(2, 10, 50_000), day_leaf(2, 11, 60_000), day_leaf(9, 10)]
     return submitted(chain_, sender, sign, 1, leaves), leaves
@@ -280,7 +280,7 @@ def test_claim_refuses_a_round_that_was_not_submitted(chain_, sender, round1):
         claim_round(chain_, sender, 2, signed.tree, say=lambda _: None)
 
 
-def test_claim_leaves_out_a_zero_energy_leaf_and_issues_the_rest(chain_, sender, sign, contracts, installations, bob):
+def test_claim_leaves_out_a_zero_energy_leaf_and_issues_the_rest(chain_, sender, sign, contracts, installation_ids, bob):
     certificates = contracts["GenerationCertificates"]
     signed = submitted(chain_, sender, sign, 1, [day_leaf(1, 10, 0), day_leaf(2, 10, 50_000)])
     lines = []
@@ -296,7 +296,8 @@ def test_claim_leaves_out_a_zero_energy_leaf_and_issues_the_rest(chain_, sender,
     ]
 
 
-def test_claim_holds_back_leaves_after_a_missing_day_until_a_leaf_spans_it(chain_, sender, sign, contracts, installations):
+def test_claim_holds_back_leaves_after_a_missing_day_until_a_leaf_spans_it(chain_, sender, sign, contracts,
+                                                                           installation_ids):
     """Round 1 lacks installation 1's day 10 (held back): days 11 and 12 wait, nothing is lost;
     round 2's leaf spanning days 10-11 issues, then round 1's day 12 does (its day 11 is now
     already certified, by the spanning leaf)."""

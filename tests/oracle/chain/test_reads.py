@@ -4,7 +4,7 @@ from oracle.chain.reads import factor_years, installation_states, last_round_id,
 from generation_helpers import CAPACITY_W, FIRST_DAY, day_start
 
 
-def test_installation_states_of_registered_installations_only(chain_, installations, alice):
+def test_installation_states_of_registered_installations_only(chain_, installation_ids, alice):
     states = installation_states(chain_, [2, 1, 9, 0])
     assert sorted(states) == [1, 2]
     assert states[1].certified_until_s == day_start(FIRST_DAY) == states[1].commissioned_at_s
@@ -12,7 +12,7 @@ def test_installation_states_of_registered_installations_only(chain_, installati
     assert states[1].beneficiary == alice.address
 
 
-def test_installation_states_follow_a_status_change(chain_, contracts, installations, operator):
+def test_installation_states_follow_a_status_change(chain_, contracts, installation_ids, operator):
     contracts["InstallationRegistry"].setStatus(2, 1, {"from": operator})  # Suspended
     assert not installation_states(chain_, [2])[2].active
 
@@ -25,7 +25,7 @@ def test_signer_set_and_quorum(chain_, oracle_keys):
     assert quorum == 2
 
 
-def test_factor_years(chain_, installations):
+def test_factor_years(chain_, installation_ids):
     assert factor_years(chain_, {2025, 2026}) == {2026}
 
 

@@ -22,7 +22,8 @@ from oracle.registry import (
     retirement_hash,
 )
 from oracle.signing import round_as_tuple, round_from_generation_tree, sign_round
-from scripts.bench_energy import deploy_projects
+from scripts.deployment.energy import deploy_certificates, deploy_generation_oracle, deploy_installation_registry
+from scripts.deployment.market import deploy_projects
 
 SIGNER_KEYS = ["0x" + f"{i:064x}" for i in (0xE0E1, 0xE0E2)]  # fixed test keys, no secret
 DAY_S = 86_400
@@ -42,17 +43,13 @@ def readings_root(installation_id: int, start: int) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def energy(InstallationRegistry, GenerationOracle, GenerationCertificates, token, operator, alice, bob, chain):
+def energy(token, operator, alice, bob, chain):
     """Two installations (alice's, bob's) commissioned on 1 January 2026, one round of three
     certificates, and on alice's first certificate two retirements and an export lock."""
-    registry = InstallationRegistry.deploy(operator, deploy_projects(operator, token), {"from": operator})
-    registry.grantRole(registry.REGISTRAR_ROLE(), operator, {"from": operator})
+    registry = deploy_installation_registry(operator, deploy_projects(operator, token))
     registry.setEmissionFactor(2026, FACTOR_2026, "test factor 2026", {"from": operator})
-    oracle = GenerationOracle.deploy(
-        operator, [Account.from_key(k).address for k in SIGNER_KEYS], 2, {"from": operator}
-    )
-    certificates = GenerationCertificates.deploy(operator, oracle, registry, {"from": operator})
-    registry.grantRole(registry.CERTIFIER_ROLE(), certificates, {"from": operator})
+    oracle = deploy_generation_oracle(operator, [Account.from_key(k).address for k in SIGNER_KEYS], 2)
+    certificates = deploy_certificates(operator, oracle, registry)
     for beneficiary, serial in ((alice, "BL-1"), (bob, "BL-2")):
         registry.registerInstallation(
             (beneficiary, 30_000, -20_258_512, -69_785_423, 1401, JAN_1_2026, 0,

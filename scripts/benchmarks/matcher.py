@@ -2,14 +2,13 @@
 
 Usage::
 
-    brownie run scripts/bench_matcher.py                       # 100 owners x 20 offers of each kind
-    .venv/bin/python -m scripts.bench_matcher                  # the same, no chain needed
+    .venv/bin/python -m scripts.benchmarks.matcher             # 100 owners x 20 offers of each kind, no chain
 
-From Python: ``from scripts.bench_matcher import bench_matcher; bench_matcher()`` returns a dict of
+From Python: ``from scripts.benchmarks.matcher import bench_matcher; bench_matcher()`` returns a dict of
 figures (for ``make bench``). Both searches run over the same synthetic book
-(scripts/populate_market.py's ``market_spec``), so nothing here touches a chain:
+(scripts/market/population.py's ``market_spec``), so nothing here touches a chain:
 
-- ``fast_rpc_calls``: calls :func:`scripts.match.read_book` makes to read that book, counted by
+- ``fast_rpc_calls``: calls :func:`scripts.market.book.read_book` makes to read that book, counted by
   running it against an in-memory stand-in of the contracts that answers the same views;
 - ``thesis_reads``: the reads the thesis's loop makes over RPC, one per getter
   (2 + D(4 + K(3 + K(3 + 2K)))), and what they would cost at the per-read latencies measured in
@@ -23,8 +22,12 @@ import time
 from dataclasses import astuple
 from typing import Any, Sequence
 
-from scripts.match import KINDS, Book, CallCounter, MatchError, plan_matches, read_book, thesis_nested_search, thesis_read_count
-from scripts.populate_market import DEFAULT_SEED, market_spec, spec_as_book
+from scripts.benchmarks.thesis_search import thesis_nested_search, thesis_read_count
+from scripts.common.paging import CallCounter
+from scripts.market.book import Book, read_book
+from scripts.market.codes import KINDS
+from scripts.market.matcher import MatchError, plan_matches
+from scripts.market.population import DEFAULT_SEED, market_spec, spec_as_book
 
 BENCH_NOW = 1_800_000_000
 THESIS_SECONDS_PER_READ = {"lean": 0.0017, "default": 0.004}

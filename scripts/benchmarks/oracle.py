@@ -6,7 +6,7 @@ a day-length sun shape, seasons, seeded cloud, a few NaN and duplicate rows), ru
 and reports readings per minute; the whole ingest (a generic CSV file read, normalised, checked and
 stored in SQLite) is timed too. Memory: a subprocess per installation count streams a year for
 each installation one at a time and reports its peak resident memory (``resource.getrusage``);
-peaks that do not grow with the count show the memory is bounded. ``python -m scripts.bench_oracle``
+peaks that do not grow with the count show the memory is bounded. ``python -m scripts.benchmarks.oracle``
 prints a few lines; scripts/bench.py stores the dict under ``oracle``.
 """
 
@@ -120,7 +120,7 @@ def stream_installations(count: int) -> dict:
 
 def memory_in_subprocess(count: int) -> dict:
     """stream_installations(count) in a fresh Python, so each peak is its own."""
-    code = ("import json; from scripts.bench_oracle import stream_installations; "
+    code = ("import json; from scripts.benchmarks.oracle import stream_installations; "
             f"print(json.dumps(stream_installations({count})))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -40,26 +40,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from brownie import (
-    EnergySales,
-    GenerationCertificates,
-    GenerationOracle,
-    InstallationRegistry,
-    MockProjectRevenue,
-    NaiveReadingStore,
-    PesoToken,
-    accounts,
-    chain,
-    web3,
-)
+from brownie import MockProjectRevenue, NaiveReadingStore, PesoToken, accounts, chain, web3
 from eth_account import Account
 
 from oracle.leaves import generation_tree, leaf_arg, reading_tree
 from oracle.merkle import StandardMerkleTree
 from oracle.signing import Round, round_as_tuple, round_from_generation_tree, sign_round
 from oracle.timeutil import DAY_S, INTERVAL_S
-from scripts.deployment.energy import WITHDRAWAL_NOTICE_S
-from scripts.deployment.market import deploy_market
+from scripts.deployment.energy import (
+    deploy_certificates,
+    deploy_generation_oracle,
+    deploy_installation_registry,
+    deploy_sales,
+)
+from scripts.deployment.market import create_live_project, deploy_projects
 
 READINGS_PER_DAY = 96
 BENCH_DAY0 = 1_767_225_600  # 2026-01-01T00:00:00Z
@@ -96,7 +90,7 @@ def send(method: Any, *args: Any, sender: Any) -> int:
 @dataclass
 class EnergySuite:
     token: Any
-    registry: Any
+    installation_registry: Any
     oracle: Any
     certificates: Any
     sales: Any
@@ -104,36 +98,22 @@ class EnergySuite:
     projects: Any
 
 
-def deploy_projects(admin: Any, token: Any) -> Any:
-    """The marketplace's Projects (through scripts/deployment/market.py, as deployed), with `admin`
-    allowed to create projects directly (MARKETPLACE_ROLE) for installations to link to."""
-    projects = deploy_market(admin, {"PaymentToken": token})["Projects"]
-    projects.grantRole(projects.MARKETPLACE_ROLE(), admin, {"from": admin})
-    return projects
-
-
-def create_live_project(projects: Any, owner: Any, sender: Any) -> int:
-    """A new self-funded project (state Matched) owned by `owner`; returns its id."""
-    terms = (owner, owner, owner, owner, 30, 1_000, 1_000, 1_000, 0, False)
-    return int(projects.createProject(terms, {"from": sender}).events["ProjectCreated"]["projectId"])
-
-
 def deploy_bench_suite(admin: Any, signer_keys: Sequence[str] = BENCH_SIGNER_KEYS) -> EnergySuite:
-    """Token, Projects, mock project revenue and the four energy contracts; oracle quorum =
+    """Token, Projects, mock project revenue and the four energy contracts, each deployed and wired
+    by scripts/deployment (energy sales pay project revenue into the mock, and the registry is not
+    linked back from Projects: the benchmark measures the energy contracts alone); oracle quorum =
     len(signer_keys)."""
     tx = {"from": admin}
     token = PesoToken.deploy(admin, tx)
     revenue = MockProjectRevenue.deploy(token, tx)
     projects = deploy_projects(admin, token)
-    registry = InstallationRegistry.deploy(admin, projects, tx)
-    registry.grantRole(registry.REGISTRAR_ROLE(), admin, tx)
-    registry.setEmissionFactor(2026, 350, "benchmark factor", tx)
+    installation_registry = deploy_installation_registry(admin, projects)
+    installation_registry.setEmissionFactor(2026, 350, "benchmark factor", tx)
     signers = [Account.from_key(k).address for k in signer_keys]
-    oracle = GenerationOracle.deploy(admin, signers, len(signers), tx)
-    certificates = GenerationCertificates.deploy(admin, oracle, registry, tx)
-    registry.grantRole(registry.CERTIFIER_ROLE(), certificates, tx)
-    sales = EnergySales.deploy(admin, token, registry, certificates, revenue, WITHDRAWAL_NOTICE_S, tx)
-    return EnergySuite(token, registry, oracle, certificates, sales, revenue, projects)
+    oracle = deploy_generation_oracle(admin, signers, len(signers))
+    certificates = deploy_certificates(admin, oracle, installation_registry)
+    sales = deploy_sales(admin, token, installation_registry, certificates, revenue)
+    return EnergySuite(token, installation_registry, oracle, certificates, sales, revenue, projects)
 
 
 def synthetic_day_wh(installation_id: int) -> list[int]:
@@ -209,7 +189,7 @@ def register_installations(
         owner = beneficiary_for(i + 1) if beneficiary_for else None
         params = (owner or beneficiary, 30_000, -33_448_900, -70_669_300, 13101, commissioned_at, project_id,
                   "PV rooftop", "blue'Log X-1000", f"BL-{i:05d}", "PTSP")
-        send(suite.registry.registerInstallation, params, sender=admin)
+        send(suite.installation_registry.registerInstallation, params, sender=admin)
 
 
 def agree_terms(suite: EnergySuite, installation_ids: Sequence[int], offtaker: Any, admin: Any,
@@ -288,7 +268,7 @@ def bench_energy() -> dict[str, int]:
 
     # settle: installation 1 without project (owed to the beneficiary), installation 2 linked to a
     # live project; both at the terms the offtaker accepted before their first certificate
-    send(suite.registry.setProjectId, 2, create_live_project(suite.projects, admin, admin), sender=admin)
+    send(suite.installation_registry.setProjectId, 2, create_live_project(suite.projects, admin, admin), sender=admin)
     send(suite.token.mint, offtaker, 10_000_000, sender=admin)
     send(suite.token.approve, suite.sales, 10_000_000, sender=offtaker)
     send(suite.sales.deposit, 10_000_000, sender=offtaker)

@@ -15,11 +15,7 @@ from brownie import PesoToken, accounts, chain
 from eth_utils import keccak
 
 from scripts.deployment.market import deploy_market
-from scripts.market_codes import ROLE_INSTALLER as INSTALLER
-from scripts.market_codes import ROLE_INVESTOR as INVESTOR
-from scripts.market_codes import ROLE_MANAGER as MANAGER
-from scripts.market_codes import ROLE_OWNER as OWNER
-from scripts.market_codes import ROLE_PROVIDER as PROVIDER
+from scripts.market.codes import ROLE_INSTALLER, ROLE_MANAGER, ROLE_OWNER, ROLE_PROVIDER
 
 DAY = 24 * 3600
 
@@ -78,14 +74,14 @@ def bench_market() -> dict[str, int]:
     tx = {"from": operator}
     token = PesoToken.deploy(operator, tx)
     market = deploy_market(operator, {"PaymentToken": token})
-    registry, marketplace = market["ParticipantRegistry"], market["Marketplace"]
+    participant_registry, marketplace = market["ParticipantRegistry"], market["Marketplace"]
     projects, crowdfunding = market["Projects"], market["Crowdfunding"]
     gas: dict[str, int] = {}
 
-    gas["register participant"] = registry.register(OWNER, "ipfs://owner-profile", {"from": owner}).gas_used
-    registry.register(PROVIDER, "ipfs://provider", {"from": provider})
-    registry.register(INSTALLER, "ipfs://installer", {"from": installer})
-    registry.register(MANAGER, "ipfs://manager", {"from": manager})
+    gas["register participant"] = participant_registry.register(ROLE_OWNER, "ipfs://owner-profile", {"from": owner}).gas_used
+    participant_registry.register(ROLE_PROVIDER, "ipfs://provider", {"from": provider})
+    participant_registry.register(ROLE_INSTALLER, "ipfs://installer", {"from": installer})
+    participant_registry.register(ROLE_MANAGER, "ipfs://manager", {"from": manager})
 
     sellers = (provider, installer, manager)
     prices = (600_000, 300_000, 100_000)
@@ -97,7 +93,7 @@ def bench_market() -> dict[str, int]:
     gas["updateOffer (price)"] = marketplace.updateOffer(offer_ids[2], 110_000, 100, _later(), {"from": manager}).gas_used
 
     def match(demand_id: int) -> Any:
-        """matchDemand at the total quoted now (as scripts/match.py submits it)."""
+        """matchDemand at the total quoted now (as scripts/market/matcher.py submits it)."""
         return marketplace.matchDemand(demand_id, *offer_ids, marketplace.quote(demand_id, *offer_ids)[2], tx)
 
     def demand(needs_financing: bool) -> int:

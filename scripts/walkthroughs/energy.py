@@ -40,8 +40,8 @@ from oracle.site import Site
 from oracle.sources.simulated import simulate_station
 from oracle.store import open_store
 from oracle.timeutil import DAY_S, ISO_UTC_FORMAT, iso_utc, utc_date, utc_year
+from scripts.common.paths import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIR = PROJECT_ROOT / "reports" / "demo"
 DEMO_DAYS = 7
 DEMO_FACTOR_G_PER_KWH = 285

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from oracle.errors import InputError
 from oracle.site import Site
+from scripts.common.paths import PROJECT_ROOT
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "ptsp_installations.csv"
+DEFAULT_PATH = PROJECT_ROOT / "data" / "ptsp_installations.csv"
 
 COLUMNS = ("name", "building_type", "region", "commune", "commune_code", "lat", "lon",
            "altitude_m", "capacity_w", "tilt_deg", "azimuth_deg", "station_id")

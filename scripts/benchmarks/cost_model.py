@@ -8,7 +8,7 @@ Gas comes from `make bench`'s bench/results.json (``gas.market`` and ``gas.energ
 there; any figure missing from it falls back to its default in GAS_SOURCES (the README's "Gas at a glance"
 figures, five measured by bench_market), and the output lists which ones.
 
-    python -m scripts.cost_model [bench/results.json]
+    python -m scripts.benchmarks.cost_model [bench/results.json]
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from oracle.errors import InputError
+from scripts.common.paths import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results.json"
 GWEI = 10**9
 DAYS_PER_YEAR = 365
@@ -80,7 +80,7 @@ GAS_SOURCES: dict[str, tuple[str, str, int, int]] = {
     "post_demand": ("market", "postDemand", 81_000, 132),
     "match_self_funded": ("market", "matchDemand (self-funded)", 172_000, 196),
     "match_financed": ("market", "matchDemand (financed", 230_000, 196),
-    # these five are not in the README: measured by scripts.bench_market.bench_market on anvil, 2026-12-02
+    # these five are not in the README: measured by scripts.benchmarks.market.bench_market on anvil, 2026-12-02
     "fund": ("market", "fund (", 123_189, 36),
     "contribute": ("market", "contribute (new contributor)", 76_300, 68),
     "finalize": ("market", "finalize (", 94_500, 36),
@@ -364,7 +364,7 @@ def format_assumptions(assumptions: Assumptions) -> str:
 def main(argv: list[str]) -> int:
     """Print the table for bench results `argv[0]` (or the defaults); 2 on bad input."""
     if len(argv) > 1:
-        print("usage: python -m scripts.cost_model [bench/results.json]", file=sys.stderr)
+        print("usage: python -m scripts.benchmarks.cost_model [bench/results.json]", file=sys.stderr)
         return 2
     try:
         gas = load_gas_figures(argv[0] if argv else None)

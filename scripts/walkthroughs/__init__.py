@@ -1,0 +1,1 @@
+"""`make demo`'s walkthroughs, one function per printed step, and the sample installations they use."""
