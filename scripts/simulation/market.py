@@ -1,0 +1,313 @@
+"""The market phase of the simulation (``simulate_market``), one function per step, on the suite
+as scripts/deploy.py wires it: accounts[0] is the operator (matcher, inspector, registrar, tariff
+role, treasury and the peso token's minter). Local chains only: it creates and funds accounts,
+mints pesos and moves the clock past the campaigns' deadline.
+
+Steps: create and fund the users' accounts (seeded keys, populate_market.funded_accounts); each
+registers its role; sellers post one offer each, owners one demand each; the matcher
+(scripts/match.py read_book and plan_matches, over the simulation's own offers and demands)
+plans the projects and its matchDemand calls are sent in plan order; self-funded owners pay into
+escrow (one of them cancels and takes the escrow back); investors contribute, full campaigns are
+finalized, the clock passes the deadline (scripts/crowdsale.py travel_past_deadline) and every
+contributor of a failed campaign takes a refund; delivery and installation are confirmed (the
+owner for a self-funded project, the platform's inspector for a financed one) and the sellers
+withdraw what they are owed; each installed roof is registered as an installation linked to its
+project, with the offtaker's accepted terms at the demo tariff.
+
+Each step sends its transactions in batches (scripts/simulation/batch.py), not one brownie
+transaction at a time: match.submit_plan and crowdsale.contribute_from / refund_failed send the
+same calls one by one, which takes minutes for ~650 transactions on this machine.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from brownie import web3
+
+from oracle.timeutil import DAY_S
+from scripts.crowdsale import travel_past_deadline
+from scripts.demo_energy import DEMO_DAYS, TARIFF_CLP_PER_KWH
+from scripts.market_codes import (
+    KIND_INSTALLER,
+    KIND_MANAGER,
+    KIND_PROVIDER,
+    PROJECT_INSTALLED,
+    PROJECT_STATE_NAMES,
+    ROLE_INVESTOR,
+    ROLE_OF_KIND,
+    ROLE_OWNER,
+)
+from scripts.match import DEFAULT_EXPIRY_MARGIN_S, Book, latest_block_timestamp, plan_matches, read_book
+from scripts.populate_market import DEFAULT_SEED, LIFETIME_S, MarketSpec, funded_accounts
+from scripts.sample_installations import load_sample_installations
+from scripts.simulation.batch import Tx, send_all
+from scripts.simulation.population import (
+    CrowdsalePlan,
+    owner_who_cancels,
+    plan_crowdsales,
+    population,
+    roof_sites,
+    simulated_market,
+    user_name,
+)
+from scripts.simulation.reads import call_many, events_of
+from scripts.simulation.records import (
+    INSTALLER,
+    INVESTOR,
+    MANAGER,
+    OFFTAKER,
+    OWNER,
+    PROVIDER,
+    Contribution,
+    InstalledProject,
+    MarketSimulation,
+    Refund,
+    SimProject,
+    SimUser,
+    frozen_mapping,
+)
+
+ROLE_OF_SELLER_KIND = {KIND_PROVIDER: PROVIDER, KIND_INSTALLER: INSTALLER, KIND_MANAGER: MANAGER}
+KEY_LABEL = "simulation"  # funded_accounts derives keys from (seed, label, n): not populate_market's
+
+
+@dataclass
+class Cast:
+    """The users and their brownie accounts, by name."""
+
+    users: list[SimUser]
+    accounts: dict[str, Any]
+    spec: MarketSpec
+
+    def named(self, role: str) -> list[SimUser]:
+        return [u for u in self.users if u.role == role]
+
+    def name_of(self, address: str) -> str:
+        return next(u.name for u in self.users if u.address == str(address))
+
+
+@dataclass
+class Flows:
+    """The pesos moved by the simulation, filled in as it goes."""
+
+    minted: dict[str, int] = field(default_factory=dict)
+    funded: dict[int, int] = field(default_factory=dict)
+    withdrawn: dict[str, int] = field(default_factory=dict)
+    contributions: list[Contribution] = field(default_factory=list)
+    refunds: list[Refund] = field(default_factory=list)
+
+    def add(self, book: dict[Any, int], key: Any, amount_clp: int) -> None:
+        book[key] = book.get(key, 0) + amount_clp
+
+
+def create_cast(accounts: Any, seed: int, users: int) -> Cast:
+    """Accounts for every user (seeded keys, 10 ether of gas each) and the offtaker."""
+    people = population(users)
+    spec = simulated_market(people, seed)
+    cast = Cast([], {}, spec)
+
+    def enrol(role: str, flags: Sequence[bool]) -> None:
+        for number, (account, flag) in enumerate(
+            zip(funded_accounts(accounts, len(flags), seed, f"{KEY_LABEL} {role}"), flags), start=1
+        ):
+            cast.users.append(SimUser(user_name(role, number), role, account.address, flag))
+            cast.accounts[cast.users[-1].name] = account
+
+    enrol(OWNER, [d.needs_financing for d in spec.demands])
+    for kind, role in ROLE_OF_SELLER_KIND.items():
+        enrol(role, [False] * sum(o.kind == kind for o in spec.offers))
+    enrol(INVESTOR, [False] * people.investors)
+    enrol(OFFTAKER, [False])
+    return cast
+
+
+def register_cast(registry: Any, cast: Cast) -> None:
+    """Every market participant registers its role (the offtaker is not a market role)."""
+    roles = {OWNER: ROLE_OWNER, INVESTOR: ROLE_INVESTOR, **{r: ROLE_OF_KIND[k] for k, r in ROLE_OF_SELLER_KIND.items()}}
+    send_all([Tx(cast.accounts[u.name], registry.register, (roles[u.role], f"ipfs://pv-ledger/simulation/{u.name}"))
+              for u in cast.users if u.role in roles])
+
+
+def post_book(marketplace: Any, cast: Cast) -> tuple[list[int], list[int]]:
+    """Each seller posts its offer, each owner its demand, in the spec's order (the matcher takes
+    demands first come, first served, so the ids must follow it); returns (offer ids, demand ids)."""
+    expires_at = latest_block_timestamp() + LIFETIME_S
+    sellers = {role: iter(cast.named(role)) for role in ROLE_OF_SELLER_KIND.values()}
+    offers = [Tx(cast.accounts[next(sellers[ROLE_OF_SELLER_KIND[o.kind]]).name], marketplace.postOffer,
+                 (o.kind, o.price_clp_per_kwp, o.capacity_kwp, expires_at)) for o in cast.spec.offers]
+    demands = [Tx(cast.accounts[owner.name], marketplace.postDemand,
+                  (d.size_kwp, d.max_total_clp, d.needs_financing, expires_at))
+               for owner, d in zip(cast.named(OWNER), cast.spec.demands)]
+    receipts = send_all([*offers, *demands], ordered=True)
+    return ([int(e["offerId"]) for e in events_of(marketplace, "OfferPosted", receipts)],
+            [int(e["demandId"]) for e in events_of(marketplace, "DemandPosted", receipts)])
+
+
+def match_book(contracts: dict[str, Any], matcher: Any, offer_ids: list[int], demand_ids: list[int]) -> tuple[dict[int, int], int]:
+    """The matcher over the simulation's part of the book (other offers and demands on the chain
+    are left alone). Returns ({demand id: project id}, demands left unmatched)."""
+    book = read_book(contracts["Marketplace"], contracts["ParticipantRegistry"])
+    ours = Book(tuple(o for o in book.offers if o.id in set(offer_ids)),
+                tuple(d for d in book.demands if d.id in set(demand_ids)),
+                book.reputation, book.platform_fee_bps, book.read_at)
+    plan = plan_matches(ours, now=ours.read_at + DEFAULT_EXPIRY_MARGIN_S)
+    marketplace = contracts["Marketplace"]
+    receipts = send_all([Tx(matcher, marketplace.matchDemand, (m.demand_id, *m.offer_ids, m.total_clp))
+                         for m in plan.matches], ordered=True)
+    matched = {int(e["demandId"]): int(e["projectId"]) for e in events_of(marketplace, "DemandMatched", receipts)}
+    return matched, len(plan.unmatched)
+
+
+def mint(token: Any, minter: Any, cast: Cast, flows: Flows, amounts_clp: dict[str, int]) -> None:
+    """Mint each user (by name) its amount, in one batch."""
+    send_all([Tx(minter, token.mint, (cast.accounts[name], amount)) for name, amount in amounts_clp.items()])
+    for name, amount in amounts_clp.items():
+        flows.add(flows.minted, name, amount)
+
+
+def fund_self_funded(contracts: dict[str, Any], minter: Any, cast: Cast, flows: Flows,
+                     views: dict[int, Any], project_ids: list[int]) -> None:
+    """Each self-funded owner gets his project's total minted and pays it into escrow."""
+    token, projects = contracts["PaymentToken"], contracts["Projects"]
+    owners = {p: cast.name_of(views[p]["owner"]) for p in project_ids}
+    mint(token, minter, cast, flows, {owners[p]: int(views[p]["totalClp"]) for p in project_ids})
+    send_all([tx for p in project_ids for tx in (Tx(cast.accounts[owners[p]], token.approve, (projects, views[p]["totalClp"])),
+                                                Tx(cast.accounts[owners[p]], projects.fund, (p,)))])
+    for p in project_ids:
+        flows.add(flows.funded, p, int(views[p]["totalClp"]))
+
+
+def run_crowdsales(contracts: dict[str, Any], operator: Any, cast: Cast, flows: Flows, plan: CrowdsalePlan,
+                   campaign_ids: list[int]) -> None:
+    """Investors get their contributions minted, approve them and contribute; full campaigns are
+    finalized; the clock passes the deadline, so the others fail."""
+    token, crowdfunding = contracts["PaymentToken"], contracts["Crowdfunding"]
+    owed = dict(sorted(plan.owed_by().items()))
+    mint(token, operator, cast, flows, owed)
+    receipts = send_all([*(Tx(cast.accounts[name], token.approve, (crowdfunding, amount)) for name, amount in owed.items()),
+                         *(Tx(cast.accounts[name], crowdfunding.contribute, (c, amount)) for c, name, amount in plan.contributions)])
+    flows.contributions.extend(Contribution(int(e["campaignId"]), cast.name_of(e["investor"]), int(e["amountClp"]))
+                               for e in events_of(crowdfunding, "Contributed", receipts))
+    send_all([Tx(operator, crowdfunding.finalize, (c,)) for c in campaign_ids if c not in plan.failing])
+    if plan.failing:
+        travel_past_deadline(crowdfunding, max(plan.failing))
+
+
+def refund_failed_campaigns(crowdfunding: Any, cast: Cast, flows: Flows, plan: CrowdsalePlan) -> None:
+    """Each contributor of a failed campaign takes its refund."""
+    receipts = send_all([Tx(cast.accounts[name], crowdfunding.refund, (c,))
+                         for c, name, _ in plan.contributions if c in plan.failing])
+    flows.refunds.extend(Refund(int(e["campaignId"]), cast.name_of(e["investor"]), int(e["amountClp"]))
+                         for e in events_of(crowdfunding, "Refunded", receipts))
+
+
+def withdraw_owed(projects: Any, cast: Cast, flows: Flows, names: Sequence[str]) -> None:
+    """Each of `names` withdraws what Projects owes it, if anything."""
+    owed = dict(zip(names, (int(v) for v in call_many(projects, "owedTo", [(cast.accounts[n].address,) for n in names]))))
+    send_all([Tx(cast.accounts[name], projects.withdraw) for name, amount in owed.items() if amount])
+    for name, amount in owed.items():
+        if amount:
+            flows.add(flows.withdrawn, name, amount)
+
+
+def cancel_self_funded(projects: Any, cast: Cast, flows: Flows, owner: str, project_id: int) -> None:
+    """The owner cancels his funded project before delivery and withdraws the whole escrow."""
+    send_all([Tx(cast.accounts[owner], projects.cancel, (project_id,))])
+    withdraw_owed(projects, cast, flows, [owner])
+
+
+def build(projects: Any, inspector: Any, cast: Cast, views: dict[int, Any], project_ids: list[int]) -> None:
+    """Delivery and installation of each funded project, attested by its owner (self-funded) or
+    by the platform's inspector (financed: the investors' money)."""
+    txs = []
+    for project_id in project_ids:
+        project = views[project_id]
+        attester = inspector if project["needsFinancing"] else cast.accounts[cast.name_of(project["owner"])]
+        txs += [Tx(attester, projects.confirmDelivery, (project_id,)), Tx(attester, projects.confirmInstallation, (project_id,))]
+    send_all(txs)
+
+
+def register_roofs(contracts: dict[str, Any], operator: Any, cast: Cast, views: dict[int, Any], project_ids: list[int],
+                   commissioned_at: int, rng: random.Random) -> list[InstalledProject]:
+    """Each installed project's roof becomes an installation (beneficiary: its owner) in a sample
+    town, and the offtaker accepts terms at the tariff from its commissioning on."""
+    registry, sales = contracts["InstallationRegistry"], contracts["EnergySales"]
+    offtaker = cast.accounts[cast.named(OFFTAKER)[0].name]
+    sites = roof_sites(project_ids, load_sample_installations(), rng)
+    owners = {p: str(views[p]["owner"]) for p in project_ids}
+    capacity_w = {p: int(views[p]["sizeKwp"]) * 1000 for p in project_ids}
+    receipts = send_all([Tx(operator, registry.registerInstallation, (
+        (owners[p], capacity_w[p], round(sites[p].lat * 1e6), round(sites[p].lon * 1e6), int(sites[p].commune_code),
+         commissioned_at, p, "PV rooftop, monocrystalline", "blue'Log X-1000", f"SIM-{p:05d}", "PV Ledger marketplace"),
+    )) for p in project_ids])
+    installation_of = {int(e["projectId"]): int(e["installationId"]) for e in events_of(registry, "InstallationRegistered", receipts)}
+    terms = (TARIFF_CLP_PER_KWH, commissioned_at)
+    send_all([Tx(operator, sales.proposeTerms, (installation_of[p], offtaker, *terms)) for p in project_ids])
+    send_all([Tx(offtaker, sales.acceptTerms, (installation_of[p], *terms)) for p in project_ids])
+    installed = [InstalledProject(p, installation_of[p], f"{cast.name_of(owners[p])}'s roof, {sites[p].commune}",
+                                  capacity_w[p], sites[p].lat, sites[p].lon, sites[p].region) for p in project_ids]
+    return installed
+
+
+def project_records(projects: Any, matched: dict[int, int], failing_campaigns: frozenset[int], cast: Cast) -> tuple[SimProject, ...]:
+    records = []
+    ordered = sorted(matched.items(), key=lambda item: item[1])
+    for (demand_id, project_id), p in zip(ordered, call_many(projects, "project", [(p,) for _, p in ordered])):
+        records.append(SimProject(project_id, demand_id, cast.name_of(p["owner"]), int(p["sizeKwp"]), int(p["totalClp"]),
+                                  int(p["feeClp"]), bool(p["needsFinancing"]), int(p["campaignId"]),
+                                  PROJECT_STATE_NAMES[int(p["state"])], int(p["campaignId"]) in failing_campaigns))
+    return tuple(records)
+
+
+def simulate_market(contracts: dict[str, Any], accounts: Any, seed: int = DEFAULT_SEED, users: int = 100,
+                    history_days: int = DEMO_DAYS) -> MarketSimulation:
+    """Run the market phase (see the module docstring) on deployed contracts (manifest names).
+
+    Args:
+        contracts: the suite by manifest name (scripts/deploy.py contracts_from_manifest).
+        accounts: brownie's ``accounts`` (accounts[0] the operator; the users' accounts are added).
+        seed: the same seed gives the same market, campaigns and roofs.
+        users: market participants (owners, providers, installers, managers, investors), at least 12.
+        history_days: the installations are commissioned at midnight UTC this many days before the
+            chain's clock after the campaigns, so that many days of generation can be certified.
+    """
+    started, start_block = time.perf_counter(), web3.eth.block_number + 1
+    operator, rng, flows = accounts[0], random.Random(f"pv-ledger simulation {seed}"), Flows()
+    projects = contracts["Projects"]
+    cast = create_cast(accounts, seed, users)
+    opening = call_many(contracts["PaymentToken"], "balanceOf", [(u.address,) for u in cast.users])
+    register_cast(contracts["ParticipantRegistry"], cast)
+    offer_ids, demand_ids = post_book(contracts["Marketplace"], cast)
+    matched, unmatched = match_book(contracts, operator, offer_ids, demand_ids)
+    ids = sorted(matched.values())
+    views = dict(zip(ids, call_many(projects, "project", [(p,) for p in ids])))
+    self_funded = [p for p, view in views.items() if not view["needsFinancing"]]
+    goals = [(int(view["campaignId"]), int(view["totalClp"])) for view in views.values() if view["needsFinancing"]]
+    fund_self_funded(contracts, operator, cast, flows, views, self_funded)
+    plan = plan_crowdsales(goals, [u.name for u in cast.named(INVESTOR)], rng)
+    run_crowdsales(contracts, operator, cast, flows, plan, [c for c, _ in goals])
+    refund_failed_campaigns(contracts["Crowdfunding"], cast, flows, plan)
+    cancelled = owner_who_cancels(self_funded, rng)
+    if cancelled is not None:
+        cancel_self_funded(projects, cast, flows, cast.name_of(views[cancelled]["owner"]), cancelled)
+    funded = [p for p, view in views.items() if p != cancelled and int(view["campaignId"]) not in plan.failing]
+    build(projects, operator, cast, views, funded)
+    withdraw_owed(projects, cast, flows, [u.name for u in cast.users if u.role in (PROVIDER, INSTALLER)])
+    commissioned_at = (latest_block_timestamp() // DAY_S - history_days) * DAY_S
+    states = dict(zip(funded, (int(v["state"]) for v in call_many(projects, "project", [(p,) for p in funded]))))
+    installed_ids = [p for p in funded if states[p] == PROJECT_INSTALLED]
+    installed = register_roofs(contracts, operator, cast, views, installed_ids, commissioned_at, rng)
+    return MarketSimulation(
+        seed=seed, users=tuple(cast.users), projects=project_records(projects, matched, plan.failing, cast),
+        installed=tuple(installed), offers_posted=len(offer_ids), demands_posted=len(demand_ids),
+        unmatched_demands=unmatched, contributions=tuple(flows.contributions), refunds=tuple(flows.refunds),
+        opening_clp=frozen_mapping({u.name: int(b) for u, b in zip(cast.users, opening)}),
+        minted_clp=frozen_mapping(flows.minted), funded_clp=frozen_mapping(flows.funded),
+        withdrawn_clp=frozen_mapping(flows.withdrawn), tariff_clp_per_kwh=TARIFF_CLP_PER_KWH,
+        commissioned_at=commissioned_at, start_block=start_block, elapsed_s=time.perf_counter() - started,
+    )
+
