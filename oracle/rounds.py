@@ -13,7 +13,10 @@ watermark, one per UTC day (the first one from the commissioning time to the nex
   (the contract rejects zero-energy leaves, and a watermark cannot skip);
 - a day whose readings stop before its last interval (and no later readings are stored) waits
   for the rest until review.exclude_after_days after it ended;
-- at most ``max_days`` days per installation per round.
+- at most ``max_days`` days per installation per round;
+- with ``rounds.wait_for_review``, no round at all while any installation waits for a reviewer:
+  one round after the review instead of one before it and one after (each round costs the
+  verifier a cosign and the chain a submission); review.exclude_after_days bounds the wait.
 
 A leaf's readings are its certified intervals (accepted, or approved by a reviewer) in whole Wh,
 each rounded half up; rejected and excluded intervals are left out of the leaf and listed in the
@@ -54,6 +57,7 @@ class Hold:
     installation_id: int
     since_s: int
     reason: str
+    pending_review: bool = False  # a reviewer's decision would release it
 
     def __str__(self) -> str:
         return f"installation {self.installation_id}: from {iso_utc_minute(self.since_s)}: {self.reason}"
@@ -119,7 +123,8 @@ def plan_installation(store: Store, installation_id: int, state: WatermarkState,
         pending = int((in_day["status"] == PENDING).sum())
         if pending:
             plan.hold = Hold(installation_id, leaf_start,
-                             f"{pending} interval(s) of {utc_date(day)} pending review (oracle review list)")
+                             f"{pending} interval(s) of {utc_date(day)} pending review (oracle review list)",
+                             pending_review=True)
             return plan
         complete = last_stored is not None and last_stored >= day_end - INTERVAL_S
         if not complete and now_s < day_end + give_up_s:
@@ -153,8 +158,11 @@ def plan_installation(store: Store, installation_id: int, state: WatermarkState,
 
 
 def plan_round(store: Store, states: Mapping[int, WatermarkState], installation_ids: list[int], now_s: int,
-               settle_s: int, max_days: int, give_up_s: int) -> tuple[list[PlannedLeaf], list[Hold]]:
-    """Every installation's leaves for the next round, and why the others wait."""
+               settle_s: int, max_days: int, give_up_s: int,
+               wait_for_review: bool = False) -> tuple[list[PlannedLeaf], list[Hold]]:
+    """Every installation's leaves for the next round, and why the others wait. With
+    `wait_for_review`, no leaves while any installation waits for a reviewer (each ready one is
+    held with that reason)."""
     leaves: list[PlannedLeaf] = []
     holds: list[Hold] = []
     for installation_id in sorted(installation_ids):
@@ -166,7 +174,22 @@ def plan_round(store: Store, states: Mapping[int, WatermarkState], installation_
         leaves.extend(plan.leaves)
         if plan.hold is not None:
             holds.append(plan.hold)
+    if wait_for_review and leaves and any(hold.pending_review for hold in holds):
+        return [], _held_for_review(leaves, holds)
     return leaves, holds
+
+
+def _held_for_review(leaves: list[PlannedLeaf], holds: list[Hold]) -> list[Hold]:
+    """The holds of a round withheld until the review, each from the installation's first day not
+    certified: one waiting for a reviewer keeps its reason; one that was ready says why it waits."""
+    first_leaf = {leaf.installation_id: leaf.period_start for leaf in reversed(leaves)}
+    by_installation = {hold.installation_id: hold for hold in holds}
+    for installation_id, since_s in first_leaf.items():
+        hold = by_installation.get(installation_id)
+        by_installation[installation_id] = (
+            Hold(installation_id, since_s, hold.reason, pending_review=True) if hold is not None and hold.pending_review
+            else Hold(installation_id, since_s, "ready: the round waits for the review of the others (rounds.wait_for_review)"))
+    return [by_installation[installation_id] for installation_id in sorted(by_installation)]
 
 
 def assemble_round(round_id: int, chain_id: int, oracle_address: str, leaves: list[PlannedLeaf], data_uri_base: str,
