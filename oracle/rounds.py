@@ -88,6 +88,21 @@ def certified_wh(energy_wh: pd.Series) -> np.ndarray:
     return np.maximum(np.floor(energy_wh.to_numpy(dtype="float64") + 0.5), 0).astype("int64")
 
 
+def daily_energy(store: Store, installation_id: int, start_s: int, end_s: int) -> pd.DataFrame:
+    """Per UTC day overlapping [start_s, end_s) (every day, in order): ``day_s`` (its midnight),
+    ``accepted_wh`` (the whole Wh a round certifies of its accepted and approved intervals, rounded
+    as in a leaf), ``flagged_wh`` and ``flagged_intervals`` (the intervals it leaves out: pending,
+    rejected or excluded after the checks flagged them; their Wh rounded the same way)."""
+    rows = store.intervals(installation_id, start_s, end_s)
+    certifiable = rows["status"].isin(CERTIFIABLE) & (rows["energy_wh"] >= 0)
+    wh = certified_wh(rows["energy_wh"])
+    frame = pd.DataFrame({"day_s": rows["interval_start"].to_numpy(dtype="int64") // DAY_S * DAY_S,
+                          "accepted_wh": np.where(certifiable, wh, 0), "flagged_wh": np.where(certifiable, 0, wh),
+                          "flagged_intervals": (~certifiable).astype("int64")})
+    days = pd.Index(range(start_s // DAY_S * DAY_S, end_s, DAY_S), name="day_s")
+    return frame.groupby("day_s").sum().reindex(days, fill_value=0).astype("int64").reset_index()
+
+
 def _excluded_entries(rows: pd.DataFrame, reviews: Mapping[int, dict[str, Any]]) -> list[dict[str, Any]]:
     entries = []
     for start, wh, flags, status in rows[["interval_start", "energy_wh", "flags", "status"]].itertuples(index=False):

@@ -9,7 +9,7 @@ from eth_account import Account
 from oracle.errors import InputError
 from oracle.roundfile import load_round_file, verify_round_file
 from oracle.review import apply_review_policy
-from oracle.rounds import assemble_round, certified_wh, plan_installation, plan_round
+from oracle.rounds import assemble_round, certified_wh, daily_energy, plan_installation, plan_round
 from oracle.signing import sign_round
 from oracle.store import open_store
 from oracle.timeutil import DAY_S
@@ -162,6 +162,21 @@ def test_wait_for_review_ignores_flags_of_a_day_that_has_not_settled(store):
     leaves, holds = plan_round(store, {1: FakeState(MAR_1_2026)}, [1], MAR_1_2026 + 2 * DAY_S + 12 * 3600, 0, 31, DAY_S,
                                wait_for_review=True)
     assert len(leaves) == 2 and not any(hold.pending_review for hold in holds)
+
+
+def test_daily_energy_splits_each_day_into_what_is_certified_and_what_the_review_left_out(store):
+    store_days(store, 1, MAR_1_2026, 1)
+    store.import_intervals(1, "d2", day_intervals(MAR_1_2026 + DAY_S, flags={50: "above_capacity", 51: "stale"}))
+    store.decide(1, [MAR_1_2026 + DAY_S + 50 * 900], "rejected", "ana", "spike")
+    store.decide(1, [MAR_1_2026 + DAY_S + 51 * 900], "approved", "ana", "real")
+    days = daily_energy(store, 1, MAR_1_2026, MAR_1_2026 + 3 * DAY_S)
+    assert days.to_dict("records") == [
+        {"day_s": MAR_1_2026, "accepted_wh": DAY_WH, "flagged_wh": 0, "flagged_intervals": 0},
+        {"day_s": MAR_1_2026 + DAY_S, "accepted_wh": DAY_WH - 100, "flagged_wh": 100, "flagged_intervals": 1},
+        {"day_s": MAR_1_2026 + 2 * DAY_S, "accepted_wh": 0, "flagged_wh": 0, "flagged_intervals": 0},  # nothing stored
+    ]
+    leaves, _ = plan_round(store, {1: FakeState(MAR_1_2026)}, [1], NOW, 0, 31, DAY_S)
+    assert [leaf.energy_wh for leaf in leaves] == days["accepted_wh"].tolist()[:2]  # what a round certifies
 
 
 def test_unregistered_installations_are_reported(store):
