@@ -45,6 +45,7 @@ from eth_account.signers.local import LocalAccount
 
 from oracle.cli import main as oracle_main
 from oracle.config import load_config
+from oracle.registry.reader import ChainReader
 from oracle.review import pending_days
 from oracle.rounds import daily_energy
 from oracle.site import Site
@@ -549,13 +550,21 @@ def run_cron_story(oracle: OracleCli, configs: tuple[Path, Path], keys: OracleKe
 
 # -- step 8 and 9: certificates and energy sales ----------------------------------------------------
 
-def events_of(contract: Any, name: str, from_block: int) -> list[Any]:
-    """The decoded `name` events of `contract` since `from_block`, in chain order, as web3 decodes
-    them (brownie 1.22's event filters fail on ERC-1155's TransferBatch, whose ``values`` argument
-    shadows a dict method)."""
-    event = web3.eth.contract(address=contract.address, abi=contract.abi).events[name]()
-    logs = web3.eth.get_logs({"address": contract.address, "fromBlock": from_block, "topics": [contract.topics[name]]})
-    return [event.process_log(log)["args"] for log in logs]
+def chain_reader() -> ChainReader:
+    """The oracle's batched, block-pinned reader at the latest block (brownie's event filters fail on
+    ERC-1155's TransferBatch, whose ``values`` argument shadows a dict method)."""
+    return ChainReader(web3, web3.eth.block_number)
+
+
+def web3_contract(contract: Any) -> Any:
+    """The web3 view of a brownie contract (structs decoded as named tuples)."""
+    return web3.eth.contract(address=contract.address, abi=contract.abi, decode_tuples=True)
+
+
+def events_of(contract: Any, name: str, from_block: int) -> list[dict[str, Any]]:
+    """The `name` events of the brownie `contract` since `from_block`, in chain order, as dicts of
+    their arguments."""
+    return chain_reader().events(web3_contract(contract), name, from_block)
 
 
 def issued_certificates(certificates: Any, installation_ids: Sequence[int], from_block: int) -> dict[int, list[Certificate]]:
@@ -610,10 +619,12 @@ def offtaker_account(accounts: Any, address: str) -> Any:
 def sell_energy(contracts: dict[str, Any], cast: Cast, accounts: Any, certificates: Sequence[Certificate]) -> None:
     """Each offtaker deposits what its certificates cost and settles every one of them."""
     sales, token = contracts["EnergySales"], contracts["PaymentToken"]
+    reader, views = chain_reader(), web3_contract(sales)
+    terms = reader.call_many(views, "termsInForce", [(c.installation_id, c.period_start) for c in certificates])
+    quotes = reader.call_many(views, "quote", [(c.installation_id, c.token_id) for c in certificates])
     owed: dict[str, list[tuple[Certificate, int]]] = defaultdict(list)
-    for c in certificates:
-        offtaker = str(sales.termsInForce(c.installation_id, c.period_start)[0])
-        owed[offtaker].append((c, int(sales.quote(c.installation_id, c.token_id))))
+    for c, (offtaker, _, _), amount_clp in zip(certificates, terms, quotes):
+        owed[str(offtaker)].append((c, int(amount_clp)))
     for address, items in owed.items():
         payer = cast.offtaker if address == str(cast.offtaker) else offtaker_account(accounts, address)
         needed = sum(amount for _, amount in items)
@@ -647,10 +658,10 @@ def chain_figures(contracts: dict[str, Any], installations: Sequence[DemoInstall
     installation_of = {c.token_id: c.installation_id for cs in by_installation.values() for c in cs}
     beneficiary = {i.installation_id: i.beneficiary for i in installations}
     retired, exported, transferred, settled = (defaultdict(int) for _ in range(4))
-    for token_id, installation_id in installation_of.items():
-        record = certificates.certificate(token_id)
-        retired[installation_id] += int(record["retiredWh"])
-        exported[installation_id] += int(record["exportedWh"])
+    records = chain_reader().call_many(web3_contract(certificates), "certificate", [(t,) for t in installation_of])
+    for installation_id, record in zip(installation_of.values(), records):
+        retired[installation_id] += int(record.retiredWh)
+        exported[installation_id] += int(record.exportedWh)
     zero = "0x" + "0" * 40
     for kind in ("TransferSingle", "TransferBatch"):
         for args in events_of(certificates, kind, from_block):
