@@ -11,11 +11,11 @@
    logger, a day-long outage, night readings from a logger clock). The verifier's config has its
    own copies of the stations and its own key.
 3. The cron job (``python -m oracle run``, in-process with the same arguments, ``--now`` = chain
-   time, held within the demo's today): the first run ingests and flags; the reviewer rejects the flagged days (``oracle
-   review``); the next run builds and signs round 1, which waits for the second signature
-   (``rounds.wait_for_review`` kept it from building before the review); the verifier re-checks
-   the round file against its stations and co-signs it into the operator's cosigned folder; the
-   next run merges, submits and claims the certificates.
+   time, held within the demo's today): the first run ingests and flags; the reviewer rejects the
+   flagged days (``oracle review``); the next run builds and signs round 1, which waits for the
+   second signature (``rounds.wait_for_review`` kept it from building before the review); the
+   verifier re-checks the round file against its stations and co-signs it into the operator's
+   cosigned folder; the next run merges, submits and claims the certificates.
 4. Certificates are transferred, retired for named beneficiaries and locked for export; the
    offtaker settles every certificate (into the project's crowdfunding revenue for a project's
    roof, owed to the municipality otherwise); ``oracle export`` writes the CADT ledger.
@@ -468,7 +468,7 @@ def condensed(lines: list[str]) -> list[str]:
             out.append(line)
     if counts:
         out.append(f"{listed} installation(s): " + ", ".join(f"{n:,} {s}" for s, n in sorted(counts.items()))
-                   + " interval(s) (`oracle status` lists each)")
+                   + " interval(s) (summed here: the command prints a line per installation)")
     out.extend(f"  waits: {n} installation(s): {reason}" for reason, n in holds.items())
     return out
 
