@@ -179,6 +179,13 @@ def _print_holds(holds) -> None:  # noqa: ANN001
         print(f"  waits: {hold}")
 
 
+def _no_round(result, store) -> str:  # noqa: ANN001
+    """Why a build made no round: nothing ready, or the review it waits for (rounds.wait_for_review)."""
+    if result.waits_for_review:
+        return f"no round while {len(store.pending())} interval(s) wait for review (rounds.wait_for_review)"
+    return "nothing to certify yet"
+
+
 def cmd_build(args: argparse.Namespace, config, store) -> int:  # noqa: ANN001
     from oracle.pipeline import build, open_chain
 
@@ -188,7 +195,7 @@ def cmd_build(args: argparse.Namespace, config, store) -> int:  # noqa: ANN001
     if result.in_flight:
         print(f"build: round {result.round_id} is still in flight ({result.path}): submit and claim it first")
     elif result.round_id is None:
-        print("build: nothing to certify yet")
+        print(f"build: {_no_round(result, store)}")
     else:
         verb = "would build" if args.dry_run else "built"
         print(f"build: {verb} round {result.round_id}: {result.leaves} leaf(s), {result.energy_wh:,} Wh"
@@ -297,7 +304,7 @@ def cmd_run(args: argparse.Namespace, config, store) -> int:  # noqa: ANN001
         if result.in_flight:
             print(f"run (dry): round {result.round_id} is in flight")
         elif result.round_id is None:
-            print("run (dry): nothing to certify yet")
+            print(f"run (dry): {_no_round(result, store)}")
         else:
             print(f"run (dry): would build round {result.round_id}: {result.leaves} leaf(s), {result.energy_wh:,} Wh")
         _print_holds(result.holds)
@@ -309,7 +316,7 @@ def cmd_run(args: argparse.Namespace, config, store) -> int:  # noqa: ANN001
         result = build(store, config, chain, now_s)
         _print_holds(result.holds)
         if result.round_id is None:
-            print("run: nothing to certify yet")
+            print(f"run: {_no_round(result, store)}")
         else:
             print(f"run: built round {result.round_id}: {result.leaves} leaf(s), {result.energy_wh:,} Wh")
             _finish_round(store, config, chain)

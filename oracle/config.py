@@ -20,6 +20,7 @@ Example (``docs/oracle.example.toml`` is a complete one)::
     max_days = 31                      # most days one installation's leaves cover in a round
     data_uri_base = ""                 # e.g. "https://pvledger.example/rounds/": hashed into each round
     cosigned_dir = "var/oracle/cosigned"  # where the verifier's signed copies arrive (default <data_dir>/cosigned)
+    wait_for_review = false            # true: no round while a settled day waits for a reviewer
 
     [review]
     exclude_after_days = 7             # intervals still pending this long after their day are excluded
@@ -106,6 +107,7 @@ class Config:
     data_uri_base: str = ""
     exclude_after_days: int = 7
     receipt_timeout_s: float = 120.0
+    wait_for_review: bool = False
 
     @property
     def store_path(self) -> Path:
@@ -245,4 +247,5 @@ def load_config(path: Path | str, rpc_url: str | None = None) -> Config:
         data_uri_base=_get(rounds, "data_uri_base", str, f"{where} [rounds]", ""),
         exclude_after_days=exclude_after_days,
         receipt_timeout_s=float(_get(network, "receipt_timeout_s", (int, float), f"{where} [network]", 120)),
+        wait_for_review=_get(rounds, "wait_for_review", bool, f"{where} [rounds]", False),
     )

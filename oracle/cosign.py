@@ -13,12 +13,14 @@ Otherwise its EIP-712 signature is added to the file (written atomically, in pla
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from oracle.config import Config
+from oracle.leaves import InstallationPeriod
 from oracle.quality import check_intervals
 from oracle.roundfile import RoundFile, load_round_file, verify_round_file
 from oracle.signing import sign_round
@@ -35,28 +37,38 @@ class CosignResult:
 
 
 def station_problems(rf: RoundFile, config: Config) -> list[str]:
-    """Performance-ratio (and capacity) problems of each installation the verifier has a station for."""
+    """Performance-ratio (and capacity) problems of each leaf of the installations the verifier has
+    a station for. Each installation's leaves are checked together (one sky computation, each
+    station file read once), then every flag is reported for the leaf it falls in."""
     from oracle.sources.station import read_station
 
-    problems = []
+    periods_of: dict[int, list[InstallationPeriod]] = defaultdict(list)
     for period in rf.periods:
-        installation_id = period.leaf[0]
+        periods_of[period.leaf[0]].append(period)
+    stations: dict[str, pd.Series] = {}
+    problems = []
+    for installation_id, periods in periods_of.items():
         installation = config.installations.get(installation_id)
         if installation is None or installation.station is None:
             continue
-        station = read_station(config.stations[installation.station], installation.site.tz)
-        values = list(period.readings.values)
+        if installation.station not in stations:
+            stations[installation.station] = read_station(config.stations[installation.station], installation.site.tz)
+        values = [v for period in periods for v in period.readings.values]
         intervals = pd.DataFrame({
             "interval_start": pd.Series([v[1] for v in values], dtype="int64"),
             "energy_wh": pd.Series([float(v[2]) for v in values], dtype="float64"),
             "coverage": 1.0, "duplicate": False, "register_reset": False,
         }).sort_values("interval_start", ignore_index=True)
-        checked = check_intervals(intervals, installation.site, station)
-        for code in COSIGN_FLAGS:
-            hits = checked[checked["flags"].str.split(";").apply(lambda codes, c=code: c in codes)]
-            if len(hits):
-                problems.append(f"installation {installation_id} from {utc_date(period.leaf[1])}: {len(hits)} interval(s) "
-                                f"flagged {code} against station {installation.station}")
+        checked = check_intervals(intervals, installation.site, stations[installation.station])
+        codes = checked["flags"].str.split(";")
+        flagged = {code: codes.apply(lambda flags, c=code: c in flags) for code in COSIGN_FLAGS}
+        for period in periods:
+            in_period = (checked["interval_start"] >= period.leaf[1]) & (checked["interval_start"] < period.leaf[2])
+            for code in COSIGN_FLAGS:
+                hits = int((in_period & flagged[code]).sum())
+                if hits:
+                    problems.append(f"installation {installation_id} from {utc_date(period.leaf[1])}: {hits} interval(s) "
+                                    f"flagged {code} against station {installation.station}")
     return problems
 
 

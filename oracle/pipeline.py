@@ -277,6 +277,7 @@ class BuildResult:
     holds: list[Hold]
     excluded_by_policy: int
     in_flight: bool = False
+    waits_for_review: bool = False  # rounds.wait_for_review withheld the leaves that were ready
 
 
 def build(store: Store, config: Config, chain: Chain, now_s: int, dry_run: bool = False) -> BuildResult:
@@ -285,12 +286,14 @@ def build(store: Store, config: Config, chain: Chain, now_s: int, dry_run: bool 
     open_round = store.open_round()
     ids = sorted(config.installations)
     states = installation_states(chain, ids)
-    leaves, holds = plan_round(store, states, ids, now_s, config.settle_s, config.max_days, config.exclude_after_days * DAY_S)
+    leaves, holds = plan_round(store, states, ids, now_s, config.settle_s, config.max_days, config.exclude_after_days * DAY_S,
+                               config.wait_for_review)
     if open_round is not None:
         return BuildResult(open_round.round_id, open_round.file, open_round.leaf_count, open_round.total_energy_wh, holds,
                            excluded, in_flight=True)
     if not leaves:
-        return BuildResult(None, None, 0, 0, holds, excluded)
+        return BuildResult(None, None, 0, 0, holds, excluded,
+                           waits_for_review=config.wait_for_review and any(h.pending_review for h in holds))
     round_id = last_round_id(chain) + 1
     synthetic = any(store.synthetic(leaf.installation_id) for leaf in leaves)
     rf = assemble_round(round_id, chain.chain_id, chain.manifest.entry("GenerationOracle").address, leaves,

@@ -13,7 +13,10 @@ watermark, one per UTC day (the first one from the commissioning time to the nex
   (the contract rejects zero-energy leaves, and a watermark cannot skip);
 - a day whose readings stop before its last interval (and no later readings are stored) waits
   for the rest until review.exclude_after_days after it ended;
-- at most ``max_days`` days per installation per round.
+- at most ``max_days`` days per installation per round;
+- with ``rounds.wait_for_review``, no round at all while any installation waits for a reviewer:
+  one round after the review instead of one before it and one after (each round costs the
+  verifier a cosign and the chain a submission); review.exclude_after_days bounds the wait.
 
 A leaf's readings are its certified intervals (accepted, or approved by a reviewer) in whole Wh,
 each rounded half up; rejected and excluded intervals are left out of the leaf and listed in the
@@ -54,6 +57,7 @@ class Hold:
     installation_id: int
     since_s: int
     reason: str
+    pending_review: bool = False  # a reviewer's decision would release it
 
     def __str__(self) -> str:
         return f"installation {self.installation_id}: from {iso_utc_minute(self.since_s)}: {self.reason}"
@@ -82,6 +86,21 @@ class InstallationPlan:
 def certified_wh(energy_wh: pd.Series) -> np.ndarray:
     """Whole Wh of each certified interval: rounded half up, never below 0."""
     return np.maximum(np.floor(energy_wh.to_numpy(dtype="float64") + 0.5), 0).astype("int64")
+
+
+def daily_energy(store: Store, installation_id: int, start_s: int, end_s: int) -> pd.DataFrame:
+    """Per UTC day overlapping [start_s, end_s) (every day, in order): ``day_s`` (its midnight),
+    ``accepted_wh`` (the whole Wh a round certifies of its accepted and approved intervals, rounded
+    as in a leaf), ``flagged_wh`` and ``flagged_intervals`` (the intervals it leaves out: pending,
+    rejected or excluded after the checks flagged them; their Wh rounded the same way)."""
+    rows = store.intervals(installation_id, start_s, end_s)
+    certifiable = rows["status"].isin(CERTIFIABLE) & (rows["energy_wh"] >= 0)
+    wh = certified_wh(rows["energy_wh"])
+    frame = pd.DataFrame({"day_s": rows["interval_start"].to_numpy(dtype="int64") // DAY_S * DAY_S,
+                          "accepted_wh": np.where(certifiable, wh, 0), "flagged_wh": np.where(certifiable, 0, wh),
+                          "flagged_intervals": (~certifiable).astype("int64")})
+    days = pd.Index(range(start_s // DAY_S * DAY_S, end_s, DAY_S), name="day_s")
+    return frame.groupby("day_s").sum().reindex(days, fill_value=0).astype("int64").reset_index()
 
 
 def _excluded_entries(rows: pd.DataFrame, reviews: Mapping[int, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -119,7 +138,8 @@ def plan_installation(store: Store, installation_id: int, state: WatermarkState,
         pending = int((in_day["status"] == PENDING).sum())
         if pending:
             plan.hold = Hold(installation_id, leaf_start,
-                             f"{pending} interval(s) of {utc_date(day)} pending review (oracle review list)")
+                             f"{pending} interval(s) of {utc_date(day)} pending review (oracle review list)",
+                             pending_review=True)
             return plan
         complete = last_stored is not None and last_stored >= day_end - INTERVAL_S
         if not complete and now_s < day_end + give_up_s:
@@ -153,8 +173,11 @@ def plan_installation(store: Store, installation_id: int, state: WatermarkState,
 
 
 def plan_round(store: Store, states: Mapping[int, WatermarkState], installation_ids: list[int], now_s: int,
-               settle_s: int, max_days: int, give_up_s: int) -> tuple[list[PlannedLeaf], list[Hold]]:
-    """Every installation's leaves for the next round, and why the others wait."""
+               settle_s: int, max_days: int, give_up_s: int,
+               wait_for_review: bool = False) -> tuple[list[PlannedLeaf], list[Hold]]:
+    """Every installation's leaves for the next round, and why the others wait. With
+    `wait_for_review`, no leaves while any installation waits for a reviewer (each ready one is
+    held with that reason)."""
     leaves: list[PlannedLeaf] = []
     holds: list[Hold] = []
     for installation_id in sorted(installation_ids):
@@ -166,7 +189,22 @@ def plan_round(store: Store, states: Mapping[int, WatermarkState], installation_
         leaves.extend(plan.leaves)
         if plan.hold is not None:
             holds.append(plan.hold)
+    if wait_for_review and leaves and any(hold.pending_review for hold in holds):
+        return [], _held_for_review(leaves, holds)
     return leaves, holds
+
+
+def _held_for_review(leaves: list[PlannedLeaf], holds: list[Hold]) -> list[Hold]:
+    """The holds of a round withheld until the review, each from the installation's first day not
+    certified: one waiting for a reviewer keeps its reason; one that was ready says why it waits."""
+    first_leaf = {leaf.installation_id: leaf.period_start for leaf in reversed(leaves)}
+    by_installation = {hold.installation_id: hold for hold in holds}
+    for installation_id, since_s in first_leaf.items():
+        hold = by_installation.get(installation_id)
+        by_installation[installation_id] = (
+            Hold(installation_id, since_s, hold.reason, pending_review=True) if hold is not None and hold.pending_review
+            else Hold(installation_id, since_s, "ready: the round waits for the review of the others (rounds.wait_for_review)"))
+    return [by_installation[installation_id] for installation_id in sorted(by_installation)]
 
 
 def assemble_round(round_id: int, chain_id: int, oracle_address: str, leaves: list[PlannedLeaf], data_uri_base: str,

@@ -66,9 +66,9 @@ settle_hours = 0
     return path
 
 
-def oracle_config(folder, manifest_file, rpc_url, ids, commissioned_s, signer_env="ORACLE_SIGNER_KEY"):
+def oracle_config(folder, manifest_file, rpc_url, ids, commissioned_s, signer_env="ORACLE_SIGNER_KEY", rounds=""):
     """The config of the chain tests: installations `ids`, simulated from `commissioned_s`, the first
-    with a spike at 15:00 UTC on its second day (it waits for review)."""
+    with a spike at 15:00 UTC on its second day (it waits for review); `rounds`: more [rounds] lines."""
     spike = commissioned_s + DAY_S + 15 * 3600  # 15:00 UTC on day 2: midday in Santiago
     installations = "\n".join(f'''
 [[installations]]
@@ -78,7 +78,7 @@ lat = {LAT}
 lon = {LON}
 source = {{ kind = "simulated", seed = {installation_id}, start = "{iso_utc(commissioned_s)}"{faults} }}
 ''' for installation_id, faults in zip(ids, (f', faults = [{{ kind = "spike", start = "{iso_utc(spike)}", end = "{iso_utc(spike + 900)}" }}]', "")))
-    config = write_config(folder, manifest_file, rpc_url, installations)
+    config = write_config(folder, manifest_file, rpc_url, installations, rounds)
     text = config.read_text().replace('signer = "ORACLE_SIGNER_KEY"', f'signer = "{signer_env}"')
     config.write_text(text)
     return config

@@ -70,12 +70,19 @@ def test_check_on_a_sample_file_writes_one_row_per_interval(tmp_path):
     (lambda t: t.replace("lat = -33.45", "lat = -133.45"), "coordinates out of range"),
     (lambda t: t.replace("source = {", 'station = "nowhere"\nsource = {'), "names station 'nowhere'"),
     (lambda t: t.replace("chain_id = 31337\n", ""), "`chain_id` is missing"),
+    (lambda t: t.replace("settle_hours = 0", 'settle_hours = 0\nwait_for_review = "yes"'), "`wait_for_review` must be bool"),
     (lambda t: t + "[[[", "is not valid TOML"),
 ])
 def test_config_mistakes_are_named(config, edit, message):
     config.write_text(edit(config.read_text()))
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace("[", r"\[")):
         load_config(config)
+
+
+def test_wait_for_review_is_off_unless_the_config_turns_it_on(config):
+    assert load_config(config).wait_for_review is False
+    config.write_text(config.read_text().replace("settle_hours = 0", "settle_hours = 0\nwait_for_review = true"))
+    assert load_config(config).wait_for_review is True
 
 
 def test_a_missing_config_is_exit_2(tmp_path, capsys):

@@ -148,3 +148,35 @@ def test_a_revoked_round_is_set_aside_and_its_days_go_into_the_next_round(tmp_pa
     assert run(config, "build") == 0
     assert [(leaf["installation_id"], leaf["period_start"], leaf["energy_wh"]) for leaf in store.leaves(2)] == first_leaves
     store.close()
+
+
+def test_with_wait_for_review_the_cron_job_certifies_every_day_in_one_round_after_the_review(
+        tmp_path, manifest_file, rpc_url, installations, commissioned_s, env, capsys):
+    contracts, ids = installations
+    operator_dir, verifier_dir = tmp_path / "operator", tmp_path / "verifier"
+    operator_dir.mkdir(), verifier_dir.mkdir()
+    config = oracle_config(operator_dir, manifest_file, rpc_url, ids, commissioned_s, rounds="wait_for_review = true")
+    verifier = oracle_config(verifier_dir, manifest_file, rpc_url, ids, commissioned_s, signer_env="VERIFIER_SIGNER_KEY")
+    now = ("--now", iso_utc(commissioned_s + 3 * DAY_S))
+    store = open_store(operator_dir / "var" / "oracle.sqlite")
+
+    assert run(config, *now, "run") == 1  # ingested; the spike waits for review, and so does the round
+    assert "wait for review (rounds.wait_for_review)" in capsys.readouterr().out
+    assert store.rounds() == []
+    days = {(int(i), iso_utc(int(s) // DAY_S * DAY_S)[:10]) for i, s in
+            store.pending()[["installation_id", "interval_start"]].itertuples(index=False)}
+    for installation_id, day in sorted(days):
+        assert run(config, "review", "reject", str(installation_id), day, "--reviewer", "ana", "--reason", "fault") == 0
+
+    assert run(config, *now, "run") == 0  # builds and signs round 1; it waits for the verifier
+    assert "waits for the verifier" in capsys.readouterr().out
+    assert store.open_round().status == "signed"
+    round_file = operator_dir / "var" / "rounds" / "round-000001.json"
+    assert run(verifier, "cosign", str(round_file), "--out", str(operator_dir / "var" / "cosigned" / round_file.name)) == 0
+    assert run(config, *now, "run") == 0  # merges the cosignature, submits, claims
+
+    assert [(row.round_id, row.status) for row in store.rounds()] == [(1, "issued")]
+    certificates = contracts["GenerationCertificates"]
+    assert [certificates.certifiedUntil(i) for i in ids] == [commissioned_s + 3 * DAY_S] * 2
+    assert certificates.certificateCount() == 6  # every day of both installations, in the one round
+    store.close()

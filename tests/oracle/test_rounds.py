@@ -9,7 +9,7 @@ from eth_account import Account
 from oracle.errors import InputError
 from oracle.roundfile import load_round_file, verify_round_file
 from oracle.review import apply_review_policy
-from oracle.rounds import assemble_round, certified_wh, plan_installation, plan_round
+from oracle.rounds import assemble_round, certified_wh, daily_energy, plan_installation, plan_round
 from oracle.signing import sign_round
 from oracle.store import open_store
 from oracle.timeutil import DAY_S
@@ -133,6 +133,50 @@ def test_certified_wh_rounds_half_up_and_never_below_zero():
     import pandas as pd
 
     assert certified_wh(pd.Series([0.49, 0.5, 1.5, 2.5, -3.0])).tolist() == [0, 1, 2, 3, 0]
+
+
+def test_with_wait_for_review_no_round_is_planned_while_a_settled_day_waits_for_a_reviewer(store):
+    spike = MAR_1_2026 + DAY_S + 50 * 900
+    store_days(store, 1, MAR_1_2026, 1)
+    store.import_intervals(1, "d2", day_intervals(MAR_1_2026 + DAY_S, flags={50: "above_capacity"}))
+    store_days(store, 2, MAR_1_2026, 2)
+    states = {1: FakeState(MAR_1_2026), 2: FakeState(MAR_1_2026)}
+    leaves, _ = plan_round(store, states, [1, 2], NOW, 0, 31, DAY_S)
+    assert sorted({leaf.installation_id for leaf in leaves}) == [1, 2]  # by default what is ready goes ahead
+
+    leaves, holds = plan_round(store, states, [1, 2], NOW, 0, 31, DAY_S, wait_for_review=True)
+    assert leaves == []
+    assert [(h.installation_id, h.since_s, h.pending_review) for h in holds] == [(1, MAR_1_2026, True), (2, MAR_1_2026, False)]
+    assert "pending review" in holds[0].reason and "rounds.wait_for_review" in holds[1].reason
+
+    store.decide(1, [spike], "rejected", "ana", "inverter spike")
+    leaves, holds = plan_round(store, states, [1, 2], NOW, 0, 31, DAY_S, wait_for_review=True)
+    assert [(leaf.installation_id, leaf.period_start) for leaf in leaves] == [
+        (1, MAR_1_2026), (1, MAR_1_2026 + DAY_S), (2, MAR_1_2026), (2, MAR_1_2026 + DAY_S)]
+    assert spike not in dict(leaves[1].readings_wh) and not any(h.pending_review for h in holds)
+
+
+def test_wait_for_review_ignores_flags_of_a_day_that_has_not_settled(store):
+    store_days(store, 1, MAR_1_2026, 2)
+    store.import_intervals(1, "today", day_intervals(MAR_1_2026 + 2 * DAY_S, flags={10: "night"}))
+    leaves, holds = plan_round(store, {1: FakeState(MAR_1_2026)}, [1], MAR_1_2026 + 2 * DAY_S + 12 * 3600, 0, 31, DAY_S,
+                               wait_for_review=True)
+    assert len(leaves) == 2 and not any(hold.pending_review for hold in holds)
+
+
+def test_daily_energy_splits_each_day_into_what_is_certified_and_what_the_review_left_out(store):
+    store_days(store, 1, MAR_1_2026, 1)
+    store.import_intervals(1, "d2", day_intervals(MAR_1_2026 + DAY_S, flags={50: "above_capacity", 51: "stale"}))
+    store.decide(1, [MAR_1_2026 + DAY_S + 50 * 900], "rejected", "ana", "spike")
+    store.decide(1, [MAR_1_2026 + DAY_S + 51 * 900], "approved", "ana", "real")
+    days = daily_energy(store, 1, MAR_1_2026, MAR_1_2026 + 3 * DAY_S)
+    assert days.to_dict("records") == [
+        {"day_s": MAR_1_2026, "accepted_wh": DAY_WH, "flagged_wh": 0, "flagged_intervals": 0},
+        {"day_s": MAR_1_2026 + DAY_S, "accepted_wh": DAY_WH - 100, "flagged_wh": 100, "flagged_intervals": 1},
+        {"day_s": MAR_1_2026 + 2 * DAY_S, "accepted_wh": 0, "flagged_wh": 0, "flagged_intervals": 0},  # nothing stored
+    ]
+    leaves, _ = plan_round(store, {1: FakeState(MAR_1_2026)}, [1], NOW, 0, 31, DAY_S)
+    assert [leaf.energy_wh for leaf in leaves] == days["accepted_wh"].tolist()[:2]  # what a round certifies
 
 
 def test_unregistered_installations_are_reported(store):
