@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from brownie import accounts
 
-from scripts.deploy import contracts_from_manifest, deploy_suite
-from scripts.deployment import is_local_chain
-from scripts.populate_market import DEFAULT_SEED
-from scripts.quiet import brownie_transaction_lines_hidden
+from scripts.deployment.manifest import contracts_from_manifest
+from scripts.deployment.suite import deploy_suite
+from scripts.common.accounts import is_local_chain
+from scripts.market.population import DEFAULT_SEED
+from scripts.common.quiet import brownie_transaction_lines_hidden
 from scripts.simulation import print_summary, settle_revenue_and_claim, simulate_market
 from scripts.simulation.batch import BatchError
 from scripts.simulation.population import SimulationError

@@ -29,9 +29,9 @@ from typing import Any, Sequence
 from brownie import web3
 
 from oracle.timeutil import DAY_S
-from scripts.crowdsale import travel_past_deadline
-from scripts.demo_energy import DEMO_DAYS, TARIFF_CLP_PER_KWH
-from scripts.market_codes import (
+from scripts.market.crowdsale import travel_past_deadline
+from scripts.walkthroughs.energy import DEMO_DAYS, TARIFF_CLP_PER_KWH
+from scripts.market.codes import (
     KIND_INSTALLER,
     KIND_MANAGER,
     KIND_PROVIDER,
@@ -41,9 +41,11 @@ from scripts.market_codes import (
     ROLE_OF_KIND,
     ROLE_OWNER,
 )
-from scripts.match import DEFAULT_EXPIRY_MARGIN_S, Book, latest_block_timestamp, plan_matches, read_book
-from scripts.populate_market import DEFAULT_SEED, LIFETIME_S, MarketSpec, funded_accounts
-from scripts.sample_installations import load_sample_installations
+from scripts.common.paging import latest_block_timestamp
+from scripts.market.book import Book, read_book
+from scripts.market.matcher import DEFAULT_EXPIRY_MARGIN_S, plan_matches
+from scripts.market.population import DEFAULT_SEED, LIFETIME_S, MarketSpec, funded_accounts
+from scripts.walkthroughs.sample_installations import load_sample_installations
 from scripts.simulation.batch import Tx, send_all
 from scripts.simulation.population import (
     CrowdsalePlan,

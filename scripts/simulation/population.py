@@ -16,8 +16,8 @@ import random
 from dataclasses import dataclass
 from typing import Sequence
 
-from scripts.populate_market import MarketSpec, market_spec
-from scripts.sample_installations import SampleInstallation
+from scripts.market.population import MarketSpec, market_spec
+from scripts.walkthroughs.sample_installations import SampleInstallation
 
 OWNER_SHARE = 0.45
 SELLER_SHARE_PER_KIND = 0.08

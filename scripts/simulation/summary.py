@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Callable
 
-from scripts.demo_market import clp
+from scripts.common.format import clp
 from scripts.simulation.records import (
     INSTALLER,
     INVESTOR,

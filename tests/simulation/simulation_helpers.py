@@ -14,7 +14,7 @@ from typing import Any
 from generation_helpers import make_round, node_signature, reading_tree, solar_day_wh
 from oracle.leaves import leaf_arg
 from oracle.timeutil import DAY_S, utc_year
-from scripts.demo_energy import issued_certificates, sell_energy
+from scripts.walkthroughs.energy import issued_certificates, sell_energy
 from scripts.simulation import settle_revenue_and_claim, simulate_market
 
 SMALL_USERS, SMALL_SEED = 30, 11

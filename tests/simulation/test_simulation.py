@@ -10,7 +10,7 @@ import random
 import pytest
 from brownie import accounts as brownie_accounts
 
-from scripts.sample_installations import load_sample_installations
+from scripts.walkthroughs.sample_installations import load_sample_installations
 from scripts.simulation import check_invariants, print_summary, simulate_market
 from scripts.simulation import market as market_phase
 from scripts.simulation.population import (
