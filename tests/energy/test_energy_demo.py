@@ -91,8 +91,8 @@ def test_the_injected_faults_are_flagged_rejected_by_the_reviewer_and_not_certif
     for outcome in result.installations:
         rows = store.intervals(outcome.installation_id, 0, 2**40)
         rejected |= {(outcome.installation_id, int(s)) for s in rows[rows["status"] == REJECTED]["interval_start"]}
-        healthy = rows[rows["status"] == "accepted"]
-        assert not healthy["flags"].str.contains("pr_").any()  # the region's station agrees with a healthy plant
+        if outcome.name not in DEMO_FAULTS:  # the region's station agrees with a healthy plant every day
+            assert not rows["flags"].str.contains("pr_").any()
     store.close()
     assert rejected and not rejected & certified
     assert len(excluded) == len(rejected) and {e["reviewer"] for e in excluded} == {REVIEWER}
