@@ -59,7 +59,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from itertools import product
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Protocol, Sequence
 
 from scripts.deployment import DeploymentError, account_from_env
 from scripts.market_codes import KIND_INSTALLER as INSTALLER
@@ -468,19 +468,41 @@ class ThesisResult:
     reads: int
 
 
+class ThesisReader(Protocol):
+    """What the thesis's loop reads, one value per call (see :class:`ThesisBookReader`); ``reads`` is
+    the number of reads made so far. scripts/benchmarks/matching.py has one that makes every read an
+    ``eth_call`` against the deployed contracts."""
+
+    reads: int
+
+    def demand_count(self) -> int: ...
+    def fee(self) -> int: ...
+    def offer_count(self, kind: int) -> int: ...
+    def demand_field(self, index: int, name: str) -> Any: ...
+    def demand_usable(self, index: int) -> tuple[bool, bool]: ...
+    def parties_distinct(self, demand_index: int, kinds_and_indices: Iterable[tuple[int, int]]) -> bool: ...
+    def offer_terms(self, kind: int, index: int) -> tuple[int, int, int]: ...
+    def record_match(self, demand_id: int, offer_ids: Iterable[int], size_kwp: int) -> None: ...
+
+
 def thesis_nested_search(book: Book, now: int | None = None) -> ThesisResult:
+    """:func:`thesis_search` over `book` (pure Python, no RPC: reads are only counted), at `now`
+    (unix s, default ``book.read_at``)."""
+    return thesis_search(ThesisBookReader(book, book.read_at if now is None else now))
+
+
+def thesis_search(reader: ThesisReader) -> ThesisResult:
     """The thesis DApp's matching loop, faithfully: for each demand, for each provider, for each
     installer, for each manager, read the terms and evaluate the combination; keep the cheapest
     with ``cost <= maxPrice`` (first found wins ties); then match and go on to the next demand.
 
-    Reads per pass (counted through :class:`ThesisBookReader`): 2 (demand count, fee), per demand 4
+    Reads per pass (counted by the reader): 2 (demand count, fee), per demand 4
     (id, size, max price, provider count), per provider 3 (id, price, installer count), per
-    installer 3 (id, price, manager count), per manager 2 (id, price). Pure Python, no RPC.
+    installer 3 (id, price, manager count), per manager 2 (id, price). Where the reads go (a book in
+    memory or the chain) is the reader's business.
     Feasibility is ours (open, unexpired, capacity, fee, four distinct parties), so results compare
     with the fast planner.
     """
-    now = book.read_at if now is None else now
-    reader = ThesisBookReader(book, now)
     matches: dict[int, PlannedMatch | None] = {}
     fee_bps = reader.fee()
     for d in range(reader.demand_count()):
@@ -515,11 +537,11 @@ def thesis_nested_search(book: Book, now: int | None = None) -> ThesisResult:
 # --- reading the book from the chain ------------------------------------------------------------
 
 
-def _offer_from_tuple(raw: Sequence[Any]) -> Offer:
+def offer_from_tuple(raw: Sequence[Any]) -> Offer:
     return Offer(int(raw[0]), str(raw[1]), int(raw[2]), int(raw[3]), int(raw[4]), int(raw[5]), int(raw[6]), bool(raw[7]))
 
 
-def _demand_from_tuple(raw: Sequence[Any]) -> Demand:
+def demand_from_tuple(raw: Sequence[Any]) -> Demand:
     return Demand(int(raw[0]), str(raw[1]), int(raw[2]), int(raw[3]), bool(raw[4]), int(raw[5]), int(raw[6]), bool(raw[7]))
 
 
@@ -569,8 +591,8 @@ def read_book(
     counter = counter or CallCounter()
     offer_count = int(counter.call(marketplace.offerCount))
     demand_count = int(counter.call(marketplace.demandCount))
-    offers = [_offer_from_tuple(raw) for raw in read_paged(offer_count, marketplace.offersPage, page_size, counter)]
-    demands = [_demand_from_tuple(raw) for raw in read_paged(demand_count, marketplace.demandsPage, page_size, counter)]
+    offers = [offer_from_tuple(raw) for raw in read_paged(offer_count, marketplace.offersPage, page_size, counter)]
+    demands = [demand_from_tuple(raw) for raw in read_paged(demand_count, marketplace.demandsPage, page_size, counter)]
     sellers = sorted({o.seller for o in offers if o.open})
     scores = counter.call(registry.reputationsOf, sellers) if sellers else []
     fee_bps = int(counter.call(marketplace.platformFeeBps))
@@ -694,5 +716,5 @@ def main(*args: str) -> None:
 __all__ = [
     "Book", "Demand", "Offer", "Plan", "PlannedMatch", "Quote", "Unmatched", "MatchError", "CapacityTree",
     "quote", "parties_distinct", "plan_matches", "brute_force_optimum", "brute_force_plan", "thesis_nested_search",
-    "thesis_read_count", "read_book", "print_plan", "describe_plan", "submit_plan", "run_matcher",
+    "thesis_search", "ThesisReader", "thesis_read_count", "read_book", "print_plan", "describe_plan", "submit_plan", "run_matcher",
 ]

@@ -1,0 +1,1 @@
+"""Benchmarks of `make bench` (scripts/bench.py), one module per area."""
