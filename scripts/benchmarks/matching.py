@@ -253,7 +253,8 @@ def bench_one_market(accounts: Any, contracts: dict[str, Any], owners: int, offe
 def bench_matching(sizes: Iterable[tuple[int, int]] = MARKET_SIZES, budget_s: float | None = None,
                    seed: int = DEFAULT_SEED) -> dict[str, Any]:
     """``matching``: "DxK" -> figures (bench_one_market), each size on a fresh market deployed on the
-    connected local chain (one deployment, chain reverted to it between sizes), plus the budget.
+    connected local chain (one deployment, chain reverted to it between sizes), plus the budget and
+    the runs ours is the best of.
 
     Raises MatchError when the baseline finished and disagrees with ours on some demand's total."""
     from brownie import PesoToken, accounts, chain
@@ -276,7 +277,7 @@ def bench_matching(sizes: Iterable[tuple[int, int]] = MARKET_SIZES, budget_s: fl
             markets[market_key(owners, offers_per_kind)] = figures
     finally:
         chain.revert()
-    return {"budget_s_per_size": budget_s, "markets": markets}
+    return {"budget_s_per_size": budget_s, "ours_runs": OURS_RUNS, "markets": markets}
 
 
 def print_matching(matching: dict[str, Any]) -> None:
