@@ -122,7 +122,7 @@ def run_benchmarks(results_path: Path = RESULTS_PATH, report_path: Path = REPORT
                    matching_budget_s: float | None = None) -> dict[str, Any]:
     """Run every area's benchmark on the connected chain, print tables, write results_path (JSON)
     and report_path (markdown). `matching_budget_s`: the thesis search's seconds per market size
-    (default $BENCH_MATCHING_BUDGET_S or 60)."""
+    (default $BENCH_MATCHING_BUDGET_S or 30)."""
     results: dict[str, Any] = {"network": network.show_active(), "chainId": chain.id, "env": machine_env(),
                                "gas": {}, "thesis": {"market": thesis_market()}}
     for area, bench, thesis in areas():

@@ -101,7 +101,8 @@ def matching_lines(matching: dict[str, Any]) -> list[str]:
             "every read one eth_call of our Marketplace's views, 2 + D(4 + K(3 + K(3 + 2K))) reads per pass, "
             f"the same client and chain; it runs until {budget} per size, and a pass that did not finish is "
             "extrapolated: its measured seconds plus the calls left times its measured seconds per call. "
-            "Speedup: baseline s / ours s.", ""] + table(
+            "Speedup: baseline s / ours s. The seconds per call depend on the machine and its load; "
+            "shared/design/THESIS_BASELINE.md measured 1.7 ms (lean web3) to 4 ms (web3 as shipped) per read.", ""] + table(
         ["market", "ours s", "ours RPC calls", "baseline s", "baseline RPC calls", "speedup", "baseline measured"],
         rows) + [
         ("Extrapolated: " + ", ".join(extrapolated) + f" (the baseline's pass did not finish in {budget})."

@@ -10,7 +10,7 @@ of scripts/populate_market.py) on a freshly deployed marketplace (chain state re
   in-memory reference) through :class:`ChainThesisReader`, which makes every read one ``eth_call``
   of our contracts' views, in the thesis's order and number
   (:func:`scripts.match.thesis_read_count`, 2 + D(4 + K(3 + K(3 + 2K)))). It runs until the
-  size's time budget (``BENCH_MATCHING_BUDGET_S``, default 60 s); a pass that did not finish is
+  size's time budget (``BENCH_MATCHING_BUDGET_S``, default 30 s); a pass that did not finish is
   extrapolated: measured seconds + calls left x measured seconds per call, and marked
   ``baseline_extrapolated``. Where it finished, its total per demand must equal ours.
 - ``speedup`` = baseline_s / ours_s.
@@ -51,7 +51,7 @@ from scripts.populate_market import DEFAULT_SEED, PopulatedMarket, market_spec, 
 
 MARKET_SIZES: tuple[tuple[int, int], ...] = ((5, 3), (10, 5), (20, 8), (40, 10), (100, 20))
 BUDGET_ENV = "BENCH_MATCHING_BUDGET_S"
-DEFAULT_BUDGET_S = 60.0
+DEFAULT_BUDGET_S = 30.0  # at most 5 x 30 s of baseline: `make bench` under 10 min on a busy 2-core machine (60 s: 9 min 43 s)
 OURS_RUNS = 3
 
 
