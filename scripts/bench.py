@@ -5,8 +5,9 @@ its operations and returns ``{operation: gas}``; this script prints one table pe
 thesis figures (shared/design/THESIS_BASELINE.md, "thesis DApp, measured on anvil") where there is
 one, and writes everything to bench/results.json under ``gas.<area>``. Gas is quoted as measured
 on anvil with its default (latest) rules. Speed figures (the off-chain matcher against the thesis's
-nested search) go under ``speed``; the oracle's readings per minute and peak memory (normalise +
-check, and the whole ingest from CSV to store) under ``oracle``. ``per_reading_gas`` (ours against
+nested search, both over RPC on the same chain, per market size; scripts/benchmarks/matching.py)
+go under ``matching``; the oracle's readings per minute and peak memory (normalise + check, and
+the whole ingest from CSV to store) under ``oracle``. ``per_reading_gas`` (ours against
 the naive store, per 15-minute reading) and ``round_gas`` (submitRound per leaf count) come from
 scripts/benchmarks/energy.py; ``env`` records the machine and the versions; ``thesis`` the thesis
 figures beside each operation. bench/RESULTS.md (scripts/benchmarks/report.py) is the same results as
@@ -28,12 +29,13 @@ from brownie import PesoToken, accounts, chain, network
 
 from scripts.benchmarks.energy import bench_energy, bench_per_reading, round_gas_by_leaves
 from scripts.benchmarks.market import THESIS_MARKET, THESIS_MARKET_GAS, bench_market
-from scripts.benchmarks.matcher import bench_matcher, print_bench
+from scripts.benchmarks.matching import bench_matching, budget_from_env, print_matching
 from scripts.benchmarks.oracle import bench_oracle, print_oracle_bench
 from scripts.benchmarks.report import write_report
 from scripts.common.accounts import is_local_chain
 from scripts.common.paths import PROJECT_ROOT
 from scripts.common.quiet import brownie_transaction_lines_hidden
+from scripts.market.matcher import MatchError
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results.json"
 REPORT_PATH = PROJECT_ROOT / "bench" / "RESULTS.md"
@@ -115,9 +117,11 @@ def print_per_reading(per_reading: dict[str, Any]) -> None:
         print(f"  {int(size):>13,} {row['ours']:>10,.1f} {row['naive']:>10,.1f} {row['ratio']:>12,.1f}x{mark}")
 
 
-def run_benchmarks(results_path: Path = RESULTS_PATH, report_path: Path = REPORT_PATH) -> dict[str, Any]:
+def run_benchmarks(results_path: Path = RESULTS_PATH, report_path: Path = REPORT_PATH,
+                   matching_budget_s: float | None = None) -> dict[str, Any]:
     """Run every area's benchmark on the connected chain, print tables, write results_path (JSON)
-    and report_path (markdown)."""
+    and report_path (markdown). `matching_budget_s`: the thesis search's seconds per market size
+    (default $BENCH_MATCHING_BUDGET_S or 30)."""
     results: dict[str, Any] = {"network": network.show_active(), "chainId": chain.id, "env": machine_env(),
                                "gas": {}, "thesis": {"market": thesis_market()}}
     for area, bench, thesis in areas():
@@ -132,8 +136,8 @@ def run_benchmarks(results_path: Path = RESULTS_PATH, report_path: Path = REPORT
     chain.revert()
     print_per_reading(results["per_reading_gas"])
     print()
-    results["speed"] = {"matcher": bench_matcher()}
-    print_bench(results["speed"]["matcher"])
+    results["matching"] = bench_matching(budget_s=matching_budget_s)
+    print_matching(results["matching"])
     print()
     results["oracle"] = bench_oracle()
     print_oracle_bench(results["oracle"])
@@ -147,5 +151,9 @@ def run_benchmarks(results_path: Path = RESULTS_PATH, report_path: Path = REPORT
 def main() -> None:
     if not is_local_chain():
         raise SystemExit("bench: run on a local chain (development or ganache); it sends many transactions")
-    with brownie_transaction_lines_hidden():
-        run_benchmarks()
+    try:
+        budget_s = budget_from_env()
+        with brownie_transaction_lines_hidden():
+            run_benchmarks(matching_budget_s=budget_s)
+    except MatchError as exc:
+        raise SystemExit(f"bench: {exc}") from None

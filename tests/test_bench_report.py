@@ -25,7 +25,16 @@ RESULTS = {
         "naive_fit": {"block_gas_limit": 30_000_000, "measured_total_gas": {"1": 1_248_000, "10": 12_480_000},
                       "gas_per_installation_day": 1_248_000.0, "fixed_gas": 0.0, "max_residual_gas": 0.0},
     },
-    "oracle": {"readings_per_minute": 2_000_000, "peak_rss_mib": {"4": 150.5}},
+    "matching": {"budget_s_per_size": 60.0, "ours_runs": 3, "markets": {
+        "5x3": {"ours_s": 0.0412, "baseline_s": 8.03, "ours_rpc_calls": 7, "baseline_rpc_calls": 472,
+                "baseline_extrapolated": False, "speedup": 194.9, "baseline_measured_s": 8.0312,
+                "baseline_calls_made": 472, "baseline_ms_per_call": 17.015, "ours_matches": 5, "same_totals": True},
+        "100x20": {"ours_s": 0.2, "baseline_s": 29_348.8, "ours_rpc_calls": 7, "baseline_rpc_calls": 1_726_402,
+                   "baseline_extrapolated": True, "speedup": 146_744.0, "baseline_measured_s": 60.0,
+                   "baseline_calls_made": 3_530, "baseline_ms_per_call": 17.0, "ours_matches": 80,
+                   "same_totals": None},
+    }},
+    "oracle": {"readings_per_min": 2_000_000, "peak_mem_mb": {"4": 157.8}},
 }
 
 
@@ -48,19 +57,39 @@ def test_report_marks_and_lists_the_extrapolated_sizes():
     assert "| 1,000 | 820.0 | 13,000.0 (extrapolated) | 15.9x |" in markdown
     assert "| 1 | 2,500.0 | 13,000.0 | 5.2x | 240,000 | 1 | 1,248,000 |" in markdown
     assert "1,248,000.0 gas per installation-day +0.0 gas, largest residual 0.0 gas" in markdown
-    assert "Extrapolated: the naive baseline's per-reading figure for 1,000 installations" in markdown
+    assert ("Extrapolated: the naive baseline's per-reading figure for 1,000 installations (see per_reading_gas); "
+            "the thesis search's matching time for markets 100x20 (see Matching).") in markdown
+
+
+def test_report_matching_table_marks_the_extrapolated_market_and_how():
+    markdown = results_markdown(RESULTS)
+    assert "| 5x3 | 0.041 | 7 | 8.0 | 472 | 195x | the whole pass, 17.02 ms per call |" in markdown
+    assert ("| 100x20 | 0.200 | 7 | 29,348.8 (extrapolated) | 1,726,402 | 146,744x | "
+            "3,530 calls in 60.0 s, 17.00 ms per call |") in markdown
+    assert "Extrapolated: 100x20 (the baseline's pass did not finish in 60 s)." in markdown
+    assert "Same total per demand, ours and the baseline: 5x3 (every size whose pass finished)." in markdown
+    assert "best of 3 runs" in markdown and "runs until 60 s per size" in markdown
+
+
+def test_report_matching_without_extrapolation_says_every_pass_finished():
+    finished = {**RESULTS["matching"], "markets": {"5x3": RESULTS["matching"]["markets"]["5x3"]}}
+    markdown = results_markdown({**RESULTS, "matching": finished})
+    assert "Extrapolated: nothing; every baseline pass finished within 60 s." in markdown
+    assert "matching time" not in markdown.split("## Gas")[0]
 
 
 def test_report_without_extrapolation_says_everything_was_measured():
-    results = {**RESULTS, "per_reading_gas": {**RESULTS["per_reading_gas"], "installations": {
-        "1": RESULTS["per_reading_gas"]["installations"]["1"]}}}
+    results = {**RESULTS, "matching": {**RESULTS["matching"], "markets": {}},
+               "per_reading_gas": {**RESULTS["per_reading_gas"], "installations": {
+                   "1": RESULTS["per_reading_gas"]["installations"]["1"]}}}
     assert "Extrapolated: nothing; every figure was measured." in results_markdown(results)
 
 
 def test_report_round_gas_oracle_and_env_tables():
     markdown = results_markdown(RESULTS)
     assert "| 100,000 | 128,900 | +0.94% |" in markdown
-    assert "| peak_rss_mib.4 | 150.5 |" in markdown
+    assert "| readings_per_min | 2,000,000 |" in markdown
+    assert "| peak_mem_mb.4 | 157.8 |" in markdown
     assert "| cpu_count | 2 |" in markdown
     assert "| machine | Linux 6.1 x86_64 |" in markdown
 

@@ -4,8 +4,8 @@
   oracle/merkle.py, real EIP-712 signatures from oracle/signing.py): only the root is stored, so the
   gas is the same within 1%.
 - ``issue`` of one installation-day (a leaf whose readingsRoot is the root of a real 96-reading tree),
-  beside a naive baseline that stores every 15-minute reading on-chain (contracts/test/
-  NaiveReadingStore.sol, benchmark-only), for 1, 10 and 100 installations.
+  and "round + issue x N": one round of N installations plus N lone issues, for 1, 10 and 100
+  installations. The naive baseline that stores every reading is in ``per_reading_gas`` only.
 - ``issueBatch`` of 1, 10 and 100 installation-days of one round (100 leaves, so 7-node proofs),
   per installation-day: the round, the counter and the warm contracts are paid once per batch, the
   two new slots of every certificate (its record and the beneficiary's ERC-1155 balance) each time.
@@ -27,8 +27,6 @@ and the emission factor lock, a settlement-flag word, a balance); an installatio
 the same as its later days (its watermark shares the registry's already non-zero installation slot),
 but the first issue of a round writes that round's new issued-leaves/Wh counter (~22k once per
 round; a batch pays it once for all its leaves).
-"round + issue x N" is one round of N installations plus N issues, beside "naive" storing the same
-N x 96 readings.
 "settle into project revenue, mock" pays into a mock IProjectRevenue (contracts/test/), so its
 figure contains the mock's depositRevenue, not the real Crowdfunding's (`make demo` prints that one).
 
@@ -62,7 +60,7 @@ BENCH_COMMISSIONED_AT = BENCH_DAY0 + BENCH_FIRST_ISSUED_DAY * DAY_S
 BENCH_TARIFF_CLP_PER_KWH = 95
 BENCH_SIGNER_KEYS = ("0x" + f"{0xBE7C1:064x}", "0x" + f"{0xBE7C2:064x}")
 ROUND_SIZES = (10, 1_000, 100_000)
-NAIVE_INSTALLATIONS = (1, 10, 100)
+ISSUE_INSTALLATIONS = (1, 10, 100)
 BATCH_SIZES = (1, 10, 100)
 PER_READING_INSTALLATIONS = (1, 10, 100, 1_000)
 ISSUE_BATCH_SIZE = 100
@@ -210,7 +208,7 @@ def naive_gas(store: Any, installation_count: int, period_start: int, sender: An
 
 
 def bench_energy() -> dict[str, int]:
-    """Gas of the energy operations and of the naive baseline (see the module docstring)."""
+    """Gas of the energy operations (see the module docstring)."""
     admin, holder, offtaker, relayer = accounts[0], accounts[1], accounts[2], accounts[3]
     suite = deploy_bench_suite(admin)
     gas: dict[str, int] = {}
@@ -225,7 +223,7 @@ def bench_energy() -> dict[str, int]:
     # issue: installation-days in rounds of 100 installations, readingsRoot of 96 real readings;
     # installations commissioned at day 10, so days 10, 11, 12, ... chain from their watermarks.
     # Their terms are accepted before any certificate (terms never start before the watermark).
-    max_n = max(NAIVE_INSTALLATIONS)
+    max_n = max(ISSUE_INSTALLATIONS)
     register_installations(suite, max_n, holder, admin, project_id=0,
                            beneficiary_for=lambda i: None if i <= 2 else distinct_beneficiary(i))
     agree_terms(suite, [1, 2], offtaker, admin)
@@ -255,9 +253,7 @@ def bench_energy() -> dict[str, int]:
             send(suite.certificates.issueBatch, round_id, [leaf_arg(leaf) for leaf in leaves[size:]],
                  [tree.proof_hex(leaf) for leaf in leaves[size:]], sender=relayer)
 
-    store = NaiveReadingStore.deploy({"from": admin})
-    for n in NAIVE_INSTALLATIONS:
-        gas[f"naive: 96 readings x {n} installation(s)"] = naive_gas(store, n, BENCH_DAY0 + n * DAY_S, relayer)
+    for n in ISSUE_INSTALLATIONS:
         gas[f"round + issue x {n} installation(s)"] = round_gas + sum(issue_gas[:n])
 
     # retire / lockForExport: holder owns certificates 1 and 2 (day a) and 101, 102 (day b); each

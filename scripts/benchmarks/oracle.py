@@ -103,19 +103,19 @@ def bench_ingest(count: int = INGEST_INSTALLATIONS) -> dict:
             seconds += spent
         store.close()
     return {"installations": count, "readings": int(readings), "seconds": round(seconds, 2),
-            "readings_per_minute": int(readings / seconds * 60)}
+            "readings_per_min": int(readings / seconds * 60)}
 
 
 def stream_installations(count: int) -> dict:
-    """Check a year for `count` installations one at a time; peak RSS of this process (MiB)."""
+    """Check a year for `count` installations one at a time; peak RSS of this process (MB, 10^6 bytes)."""
     readings = seconds = 0.0
     for number in range(count):
         rows, spent, _ = check_one(number)
         readings += rows
         seconds += spent
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6  # Linux: KiB
     return {"installations": count, "readings": int(readings), "seconds": seconds,
-            "peak_rss_mib": round(peak_mib, 1)}
+            "peak_mem_mb": round(peak_mb, 1)}
 
 
 def memory_in_subprocess(count: int) -> dict:
@@ -142,10 +142,10 @@ def bench_oracle() -> dict:
         "installations": THROUGHPUT_INSTALLATIONS,
         "readings": int(readings),
         "seconds": round(seconds, 2),
-        "readings_per_minute": int(readings / seconds * 60),
+        "readings_per_min": int(readings / seconds * 60),
         "seconds_per_installation_year": round(seconds / THROUGHPUT_INSTALLATIONS, 3),
         "flagged_intervals": flagged,
-        "peak_rss_mib": {str(m["installations"]): m["peak_rss_mib"] for m in memory},
+        "peak_mem_mb": {str(m["installations"]): m["peak_mem_mb"] for m in memory},
         "ingest_from_csv_to_store": bench_ingest(),
     }
 
@@ -153,12 +153,12 @@ def bench_oracle() -> dict:
 def print_oracle_bench(result: dict) -> None:
     print(f"oracle normalise + check: {result['readings']:,} readings of {result['installations']} "
           f"installation-years in {result['seconds']} s")
-    print(f"  {result['readings_per_minute']:,} readings per minute "
+    print(f"  {result['readings_per_min']:,} readings per minute "
           f"({result['seconds_per_installation_year']} s per installation-year; target 1,000,000)")
-    peaks = ", ".join(f"{n} installations {mib} MiB" for n, mib in result["peak_rss_mib"].items())
+    peaks = ", ".join(f"{n} installations {mb} MB" for n, mb in result["peak_mem_mb"].items())
     print(f"  peak memory streaming a year per installation: {peaks}")
     ingest = result["ingest_from_csv_to_store"]
-    print(f"  whole ingest (CSV file -> normalise -> check -> SQLite store): {ingest['readings_per_minute']:,} readings "
+    print(f"  whole ingest (CSV file -> normalise -> check -> SQLite store): {ingest['readings_per_min']:,} readings "
           f"per minute ({ingest['readings']:,} readings of {ingest['installations']} installation-years in {ingest['seconds']} s)")
 
 

@@ -6,7 +6,7 @@ demand x provider x installer x manager combination, counting the reads the thes
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Protocol
 
 from scripts.market.book import Book
 from scripts.market.codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, KINDS
@@ -80,19 +80,41 @@ class ThesisResult:
     reads: int
 
 
+class ThesisReader(Protocol):
+    """What the thesis's loop reads, one value per call (see :class:`ThesisBookReader`); ``reads`` is
+    the number of reads made so far. scripts/benchmarks/matching.py has one that makes every read an
+    ``eth_call`` against the deployed contracts."""
+
+    reads: int
+
+    def demand_count(self) -> int: ...
+    def fee(self) -> int: ...
+    def offer_count(self, kind: int) -> int: ...
+    def demand_field(self, index: int, name: str) -> Any: ...
+    def demand_usable(self, index: int) -> tuple[bool, bool]: ...
+    def parties_distinct(self, demand_index: int, kinds_and_indices: Iterable[tuple[int, int]]) -> bool: ...
+    def offer_terms(self, kind: int, index: int) -> tuple[int, int, int]: ...
+    def record_match(self, demand_id: int, offer_ids: Iterable[int], size_kwp: int) -> None: ...
+
+
 def thesis_nested_search(book: Book, now: int | None = None) -> ThesisResult:
+    """:func:`thesis_search` over `book` (pure Python, no RPC: reads are only counted), at `now`
+    (unix s, default ``book.read_at``)."""
+    return thesis_search(ThesisBookReader(book, book.read_at if now is None else now))
+
+
+def thesis_search(reader: ThesisReader) -> ThesisResult:
     """The thesis DApp's matching loop, faithfully: for each demand, for each provider, for each
     installer, for each manager, read the terms and evaluate the combination; keep the cheapest
     with ``cost <= maxPrice`` (first found wins ties); then match and go on to the next demand.
 
-    Reads per pass (counted through :class:`ThesisBookReader`): 2 (demand count, fee), per demand 4
+    Reads per pass (counted by the reader): 2 (demand count, fee), per demand 4
     (id, size, max price, provider count), per provider 3 (id, price, installer count), per
-    installer 3 (id, price, manager count), per manager 2 (id, price). Pure Python, no RPC.
+    installer 3 (id, price, manager count), per manager 2 (id, price). Where the reads go (a book in
+    memory or the chain) is the reader's business.
     Feasibility is ours (open, unexpired, capacity, fee, four distinct parties), so results compare
     with the fast planner.
     """
-    now = book.read_at if now is None else now
-    reader = ThesisBookReader(book, now)
     matches: dict[int, PlannedMatch | None] = {}
     fee_bps = reader.fee()
     for d in range(reader.demand_count()):

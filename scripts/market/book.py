@@ -53,11 +53,11 @@ class Book:
     read_at: int = 0
 
 
-def _offer_from_tuple(raw: Sequence[Any]) -> Offer:
+def offer_from_tuple(raw: Sequence[Any]) -> Offer:
     return Offer(int(raw[0]), str(raw[1]), int(raw[2]), int(raw[3]), int(raw[4]), int(raw[5]), int(raw[6]), bool(raw[7]))
 
 
-def _demand_from_tuple(raw: Sequence[Any]) -> Demand:
+def demand_from_tuple(raw: Sequence[Any]) -> Demand:
     return Demand(int(raw[0]), str(raw[1]), int(raw[2]), int(raw[3]), bool(raw[4]), int(raw[5]), int(raw[6]), bool(raw[7]))
 
 
@@ -79,8 +79,8 @@ def read_book(
     counter = counter or CallCounter()
     offer_count = int(counter.call(marketplace.offerCount))
     demand_count = int(counter.call(marketplace.demandCount))
-    offers = [_offer_from_tuple(raw) for raw in read_paged(offer_count, marketplace.offersPage, page_size, counter)]
-    demands = [_demand_from_tuple(raw) for raw in read_paged(demand_count, marketplace.demandsPage, page_size, counter)]
+    offers = [offer_from_tuple(raw) for raw in read_paged(offer_count, marketplace.offersPage, page_size, counter)]
+    demands = [demand_from_tuple(raw) for raw in read_paged(demand_count, marketplace.demandsPage, page_size, counter)]
     sellers = sorted({o.seller for o in offers if o.open})
     scores = counter.call(participant_registry.reputationsOf, sellers) if sellers else []
     fee_bps = int(counter.call(marketplace.platformFeeBps))
