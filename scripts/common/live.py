@@ -33,6 +33,7 @@ import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 from brownie.network.account import LocalAccount
@@ -265,12 +266,12 @@ class JournaledAccount(LocalAccount):
         return TransactionReceipt(entry.tx_hash, self, silent=True, required_confs=1, is_blocking=True, name=fn_name)
 
 
-def actor_key(deployer_key: str, number: int) -> str:
-    """The demo's actor `number`'s key on a live network, derived from the deployer's key (so a
+def derived_key(deployer_key: str, label: str) -> str:
+    """A key for the demo's actor `label` on a live network, derived from the deployer's key (so a
     resumed run has the same actors, and nothing else needs to be kept secret)."""
     from eth_utils import keccak
 
-    return "0x" + keccak(b"pv-ledger demo actor" + bytes.fromhex(deployer_key.removeprefix("0x")) + number.to_bytes(4, "big")).hex()
+    return "0x" + keccak(b"pv-ledger demo actor\x00" + bytes.fromhex(deployer_key.removeprefix("0x")) + label.encode()).hex()
 
 
 class LiveActors:
@@ -281,14 +282,28 @@ class LiveActors:
         self._deployer_key = deployer_key
         self._journal = journal
         self._accounts: dict[int, JournaledAccount] = {}
+        self._added: list[JournaledAccount] = []
 
     def __getitem__(self, number: int) -> JournaledAccount:
         if number < 0:
             raise IndexError("live actors are numbered from 0")
         if number not in self._accounts:
-            key = self._deployer_key if number == 0 else actor_key(self._deployer_key, number)
-            self._accounts[number] = JournaledAccount.from_key(key, self._journal)
+            key = self._deployer_key if number == 0 else self.key_for(f"actor {number}")
+            self._accounts[number] = self.add(key)
         return self._accounts[number]
+
+    def key_for(self, label: str) -> str:
+        """The key of the actor named `label` (e.g. "oracle signer"): the same on every run."""
+        return derived_key(self._deployer_key, label)
+
+    def add(self, private_key: str) -> JournaledAccount:
+        """A journaled account for `private_key` (brownie's ``accounts.add`` for this set)."""
+        account = JournaledAccount.from_key(private_key, self._journal)
+        self._added = [a for a in self._added if a.address != account.address] + [account]
+        return account
+
+    def __iter__(self) -> Iterator[JournaledAccount]:
+        return iter(self._added)
 
     def fund(self, count: int, minimum_wei: int) -> int:
         """Top up actors 1..count-1 to `minimum_wei` from the deployer; returns how many were topped up."""

@@ -9,6 +9,7 @@ production payment token) is marked ``external``. The oracle reads the same file
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,7 +24,8 @@ from scripts.common.paths import PROJECT_ROOT
 from scripts.deployment import DeploymentError
 from scripts.deployment.token import EXTERNAL_TOKEN_TYPE, erc20_abi
 
-MANIFEST_DIR = PROJECT_ROOT / "deployments"
+# $PVLEDGER_DEPLOYMENTS_DIR: somewhere else (the live-network test keeps its manifests out of the project)
+MANIFEST_DIR = Path(os.environ.get("PVLEDGER_DEPLOYMENTS_DIR") or PROJECT_ROOT / "deployments")
 
 Deployed = dict[str, Contract]
 

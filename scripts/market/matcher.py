@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any, Iterable, Sequence
 
+from scripts.common.format import clp, short_address
 from scripts.common.accounts import AccountError, account_from_env
 from scripts.common.paging import CallCounter
 from scripts.deployment import DeploymentError
@@ -295,12 +296,12 @@ def describe_plan(plan: Plan, book: Book | None = None) -> list[str]:
     demands = {d.id: d for d in book.demands} if book else {}
     lines: list[tuple[int, str]] = []
     for m in plan.matches:
-        owner = f" owner {demands[m.demand_id].owner}" if m.demand_id in demands else ""
+        owner = f" owner {short_address(demands[m.demand_id].owner)}" if m.demand_id in demands else ""
         lines.append((
             m.demand_id,
             f"demand {m.demand_id}{owner} ({m.size_kwp} kWp): provider offer {m.provider_offer_id}, "
             f"installer offer {m.installer_offer_id}, manager offer {m.manager_offer_id}; "
-            f"total {m.total_clp} CLP (subtotal {m.quote.subtotal_clp} + fee {m.quote.fee_clp}) <= max {m.max_total_clp}",
+            f"total {clp(m.total_clp)} (subtotal {clp(m.quote.subtotal_clp)} + fee {clp(m.quote.fee_clp)}) <= max {clp(m.max_total_clp)}",
         ))
     for u in plan.unmatched:
         lines.append((u.demand_id, f"demand {u.demand_id}: unmatched, {u.reason}"))

@@ -3,7 +3,7 @@
 1. Every sample installation of data/ptsp_installations.csv (public buildings, SAMPLE data) is
    registered as commissioned 7 UTC days ago, each owned by its commune's municipality, with the
    offtaker's tariff accepted; so is the crowdfunded marketplace project's roof when the market
-   walkthrough made one (or the project roofs a caller registered, ``project_roofs``).
+   walkthrough made one, and the project roofs a caller registered (``project_roofs``).
 2. The operator's oracle config has one irradiance station per region (simulated GHI of the
    region's first site, written as station CSV files) and every installation names its region's
    station; simulated 15-minute readings (pvlib clear sky + PVWatts, seeded clouds per region,
@@ -55,7 +55,7 @@ from oracle.timeutil import DAY_S, ISO_UTC_FORMAT, iso_utc, utc_date, utc_year
 from scripts.common.paths import PROJECT_ROOT
 from scripts.walkthroughs.sample_installations import SampleInstallation, load_sample_installations
 
-DEMO_DIR = PROJECT_ROOT / "reports" / "demo"
+DEMO_DIR = Path(os.environ.get("PVLEDGER_DEMO_DIR") or PROJECT_ROOT / "reports" / "demo")  # the tests' runs go elsewhere
 DEMO_DAYS = 7
 DEMO_FACTOR_G_PER_KWH = 285
 DEMO_FACTOR_SOURCE = "synthetic demo value (see the CEN/CNE factor for real use)"
@@ -212,10 +212,17 @@ def municipality(commune: str) -> str:
     return f"Municipalidad de {commune}"
 
 
+def new_key(accounts: Any, label: str) -> str:
+    """A new private key for the actor `label`: random on local chains; on a live network the one
+    scripts/common/live.py derives for it, so a resumed run has the same actors."""
+    key_for = getattr(accounts, "key_for", None)
+    return key_for(label) if key_for is not None else Account.create().key.hex()
+
+
 def make_cast(accounts: Any, communes: Sequence[str]) -> Cast:
     """New accounts for the offtaker, the buyer and each commune's municipality, with gas money."""
     operator = accounts[0]
-    created = {name: accounts.add(Account.create().key.hex()) for name in (OFFTAKER, BUYER, *(municipality(c) for c in communes))}
+    created = {name: accounts.add(new_key(accounts, name)) for name in (OFFTAKER, BUYER, *(municipality(c) for c in communes))}
     for account in created.values():
         operator.transfer(account, ACTOR_FUNDING, silent=True)
     return Cast(operator, created[OFFTAKER], created[BUYER], {c: created[municipality(c)] for c in communes},
@@ -269,14 +276,16 @@ def register_samples(contracts: dict[str, Any], cast: Cast, samples: Sequence[Sa
 
 
 def funded_project(contracts: dict[str, Any]) -> tuple[int, str] | None:
-    """(project id, owner) of a marketplace project whose crowdfunding campaign was finalized, if the
-    deployment has one (ICrowdfunding: campaign state 1 = Finalized)."""
+    """(project id, owner) of the first marketplace project whose crowdfunding campaign was finalized
+    and whose roof is not an installation yet, if the deployment has one (ICrowdfunding: campaign
+    state 1 = Finalized)."""
     crowdfunding = contracts.get("Crowdfunding")
     if crowdfunding is None or not hasattr(crowdfunding, "campaignCount"):
         return None
+    registry = contracts["InstallationRegistry"]
     for campaign_id in range(1, int(crowdfunding.campaignCount()) + 1):
         campaign = crowdfunding.campaign(campaign_id)
-        if int(campaign["state"]) == 1:
+        if int(campaign["state"]) == 1 and int(registry.installationOfProject(campaign["projectId"])[0]) == 0:
             return int(campaign["projectId"]), str(campaign["owner"])
     return None
 
@@ -320,10 +329,10 @@ def set_factor(registry: Any, year: int, operator: Any) -> None:
         registry.setEmissionFactor(year, DEMO_FACTOR_G_PER_KWH, DEMO_FACTOR_SOURCE, {"from": operator}, silent=True)
 
 
-def install_oracle_keys(oracle: Any, operator: Any) -> OracleKeys:
+def install_oracle_keys(oracle: Any, operator: Any, accounts: Any) -> OracleKeys:
     """The operator's oracle key and the verifier's become the only signers (quorum 2); a sending
     key gets gas money."""
-    keys = OracleKeys(Account.create(), Account.create(), Account.create())
+    keys = OracleKeys(*(Account.from_key(new_key(accounts, label)) for label in ("oracle signer", "verifier", "oracle sender")))
     tx = {"from": operator}
     for account in (keys.signer, keys.verifier):
         oracle.addSigner(account.address, tx, silent=True)
@@ -730,15 +739,16 @@ def energy_walkthrough(contracts: dict[str, Any], accounts: Any,
     stations = stations_of(samples)
     cast = make_cast(accounts, sorted({s.commune for s in samples}))
     installations = register_samples(contracts, cast, samples, commissioned_s)
-    roofs = given_project_roofs(contracts, project_roofs, stations, commissioned_s + DEMO_DAYS * DAY_S) if project_roofs else [
-        r for r in (register_funded_project_roof(contracts, cast, commissioned_s),) if r is not None]
+    funded_roof = register_funded_project_roof(contracts, cast, commissioned_s)  # the market walkthrough's, if any
+    roofs = [*([funded_roof] if funded_roof else []),
+             *given_project_roofs(contracts, project_roofs, stations, commissioned_s + DEMO_DAYS * DAY_S)]
     installations += roofs
     registry = contracts["InstallationRegistry"]
     year = utc_year(commissioned_s)
     for y in sorted({year, utc_year(commissioned_s + DEMO_DAYS * DAY_S)}):
         set_factor(registry, y, cast.operator)
     print_registration(samples, roofs, commissioned_s, registry.emissionFactor(year)[0], year)
-    keys = install_oracle_keys(contracts["GenerationOracle"], cast.operator)
+    keys = install_oracle_keys(contracts["GenerationOracle"], cast.operator, accounts)
     write_manifest(contracts, DEMO_DIR / "deployment.json")
     configs = write_configs(DEMO_DIR, installations, stations, commissioned_s)
     print_configs(configs, installations)

@@ -79,7 +79,7 @@ def register_participants(contracts: dict[str, Contract], cast: Cast, names: dic
     for inv in cast.investors:
         participant_registry.register(ROLE_INVESTOR, "ipfs://investor", {"from": inv}, silent=True)
     tx = participant_registry.createCooperative("Cooperativa Techos de Valparaíso", {"from": cast.ana}, silent=True)
-    coop = tx.return_value
+    coop = tx.events["CooperativeCreated"]["cooperativeId"]  # events, not return_value: live nodes may not trace
     participant_registry.addMember(coop, cast.bruno, {"from": cast.ana}, silent=True)
     members = participant_registry.cooperative(coop)["memberCount"]
     print(f"   Ana creates cooperative #{coop} and adds Bruno: {members} members")
@@ -92,7 +92,8 @@ def post_offers(contracts: dict[str, Contract], cast: Cast, names: dict[Any, str
     offers = []
     sellers_and_prices = ((cast.provider, 600_000), (cast.installer, 300_000), (cast.manager, 100_000))
     for kind, (seller, price) in enumerate(sellers_and_prices):
-        offers.append(marketplace.postOffer(kind, price, 20, expires, {"from": seller}, silent=True).return_value)
+        tx = marketplace.postOffer(kind, price, 20, expires, {"from": seller}, silent=True)
+        offers.append(tx.events["OfferPosted"]["offerId"])
         print(f"   offer #{offers[-1]}: {KIND_NAMES[kind]:<9} {names[seller]:<26} {clp(price)}/kWp, 20 kWp")
     return offers
 
@@ -101,8 +102,9 @@ def post_demands(contracts: dict[str, Contract], cast: Cast, expires: int) -> tu
     """Step 3: Ana's self-funded demand and Bruno's financed one; returns their ids."""
     marketplace = contracts["Marketplace"]
     print("3. Owners post demands (size, maximum total price, financing?)")
-    demand_ana = marketplace.postDemand(5, 6_000_000, False, expires, {"from": cast.ana}, silent=True).return_value
-    demand_bruno = marketplace.postDemand(4, 5_000_000, True, expires, {"from": cast.bruno}, silent=True).return_value
+    demand_ana, demand_bruno = (
+        marketplace.postDemand(size_kwp, max_total_clp, financed, expires, {"from": owner}, silent=True).events["DemandPosted"]["demandId"]
+        for owner, size_kwp, max_total_clp, financed in ((cast.ana, 5, 6_000_000, False), (cast.bruno, 4, 5_000_000, True)))
     print(f"   demand #{demand_ana}: Ana, 5 kWp, at most {clp(6_000_000)}, self-funded")
     print(f"   demand #{demand_bruno}: Bruno, 4 kWp, at most {clp(5_000_000)}, needs crowdfunding")
     return demand_ana, demand_bruno
@@ -198,7 +200,7 @@ def share_revenue(contracts: dict[str, Contract], cast: Cast, names: dict[Any, s
             shares = crowdfunding.sharesOf(project_id, holder)
             tx = crowdfunding.claimRevenue(project_id, {"from": holder}, silent=True)
             print(f"   project #{project_id}: {names[holder]:<14} {shares:>10,} shares claims "
-                  f"{clp(tx.return_value)} (gas {tx.gas_used:,})")
+                  f"{clp(tx.events['RevenueClaimed']['amountClp'])} (gas {tx.gas_used:,})")
     print(f"   rounding remainder kept in Crowdfunding (paid as later deposits lift the floors): "
           f"{clp(token.balanceOf(crowdfunding))}")
 
@@ -225,9 +227,11 @@ def completion_walkthrough(contracts: dict[str, Contract], accounts: Any) -> Non
     installations = contracts["InstallationRegistry"]
     names = participant_names(accounts)
     by_address = {str(account): account for account in accounts}
+    ours = {str(account) for account in names}  # the walkthrough's own projects (the simulation settles its own)
     waiting = [project_id for project_id in range(1, int(projects.projectCount()) + 1)
                if projects.project(project_id)["needsFinancing"]
-               and projects.project(project_id)["state"] == PROJECT_INSTALLED]
+               and projects.project(project_id)["state"] == PROJECT_INSTALLED
+               and str(projects.project(project_id)["owner"]) in ours]
     print("1. Financed projects waiting for certified generation before their last tranche")
     if not waiting:
         print("   none")
