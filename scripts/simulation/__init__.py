@@ -16,7 +16,6 @@ from scripts.simulation.invariants import check_invariants
 from scripts.simulation.market import simulate_market
 from scripts.simulation.records import (
     Invariant,
-    InstalledProject,
     MarketSimulation,
     SimProject,
     SimulationOutcome,
@@ -26,6 +25,6 @@ from scripts.simulation.settlement import settle_revenue_and_claim
 from scripts.simulation.summary import print_summary
 
 __all__ = [
-    "Invariant", "InstalledProject", "MarketSimulation", "SimProject", "SimUser", "SimulationOutcome",
+    "Invariant", "MarketSimulation", "SimProject", "SimUser", "SimulationOutcome",
     "check_invariants", "print_summary", "settle_revenue_and_claim", "simulate_market",
 ]

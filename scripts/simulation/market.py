@@ -5,7 +5,7 @@ mints pesos and moves the clock past the campaigns' deadline.
 
 Steps: create and fund the users' accounts (seeded keys, populate_market.funded_accounts); each
 registers its role; sellers post one offer each, owners one demand each; the matcher
-(scripts/match.py read_book and plan_matches, over the simulation's own offers and demands)
+(scripts/market/book.py read_book and scripts/market/matcher.py plan_matches, over the simulation's own offers and demands)
 plans the projects and its matchDemand calls are sent in plan order; self-funded owners pay into
 escrow (one of them cancels and takes the escrow back); investors contribute, full campaigns are
 finalized, the clock passes the deadline (scripts/crowdsale.py travel_past_deadline) and every
@@ -30,7 +30,7 @@ from brownie import web3
 
 from oracle.timeutil import DAY_S
 from scripts.market.crowdsale import travel_past_deadline
-from scripts.walkthroughs.energy import DEMO_DAYS, TARIFF_CLP_PER_KWH
+from scripts.walkthroughs.energy import DEMO_DAYS, TARIFF_CLP_PER_KWH, ProjectRoof
 from scripts.market.codes import (
     KIND_INSTALLER,
     KIND_MANAGER,
@@ -65,7 +65,6 @@ from scripts.simulation.records import (
     OWNER,
     PROVIDER,
     Contribution,
-    InstalledProject,
     MarketSimulation,
     Refund,
     SimProject,
@@ -234,7 +233,7 @@ def build(projects: Any, inspector: Any, cast: Cast, views: dict[int, Any], proj
 
 
 def register_roofs(contracts: dict[str, Any], operator: Any, cast: Cast, views: dict[int, Any], project_ids: list[int],
-                   commissioned_at: int, rng: random.Random) -> list[InstalledProject]:
+                   commissioned_at: int, rng: random.Random) -> list[ProjectRoof]:
     """Each installed project's roof becomes an installation (beneficiary: its owner) in a sample
     town, and the offtaker accepts terms at the tariff from its commissioning on."""
     registry, sales = contracts["InstallationRegistry"], contracts["EnergySales"]
@@ -250,8 +249,8 @@ def register_roofs(contracts: dict[str, Any], operator: Any, cast: Cast, views: 
     terms = (TARIFF_CLP_PER_KWH, commissioned_at)
     send_all([Tx(operator, sales.proposeTerms, (installation_of[p], offtaker, *terms)) for p in project_ids])
     send_all([Tx(offtaker, sales.acceptTerms, (installation_of[p], *terms)) for p in project_ids])
-    installed = [InstalledProject(p, installation_of[p], f"{cast.name_of(owners[p])}'s roof, {sites[p].commune}",
-                                  capacity_w[p], sites[p].lat, sites[p].lon, sites[p].region) for p in project_ids]
+    installed = [ProjectRoof(installation_of[p], p, f"{cast.name_of(owners[p])}'s roof, {sites[p].commune}",
+                             capacity_w[p], sites[p].lat, sites[p].lon, sites[p].region) for p in project_ids]
     return installed
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping, TypeVar
 
+from scripts.walkthroughs.energy import ProjectRoof
+
 K = TypeVar("K")
 
 OWNER, PROVIDER, INSTALLER, MANAGER, INVESTOR, OFFTAKER = "owner", "provider", "installer", "manager", "investor", "offtaker"
@@ -48,20 +50,6 @@ class SimProject:
 
 
 @dataclass(frozen=True)
-class InstalledProject:
-    """An installed project's roof, registered as an installation (beneficiary: the owner).
-    lat/lon: WGS84 degrees of the sample town; region: one of data/ptsp_installations.csv's."""
-
-    project_id: int
-    installation_id: int
-    name: str
-    capacity_w: int
-    lat: float
-    lon: float
-    region: str
-
-
-@dataclass(frozen=True)
 class Contribution:
     """CLP `investor` contributed to campaign `campaign_id` (accepted by the contract)."""
 
@@ -92,7 +80,7 @@ class MarketSimulation:
     seed: int
     users: tuple[SimUser, ...]
     projects: tuple[SimProject, ...]
-    installed: tuple[InstalledProject, ...]
+    installed: tuple[ProjectRoof, ...]  # the installed projects' roofs, registered as installations
     offers_posted: int
     demands_posted: int
     unmatched_demands: int

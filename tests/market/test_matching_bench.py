@@ -45,8 +45,8 @@ def ids_by_kind(populated):
 
 
 @pytest.fixture(scope="module")
-def book(populated, marketplace, registry):
-    return read_book(marketplace, registry)
+def book(populated, marketplace, participant_registry):
+    return read_book(marketplace, participant_registry)
 
 
 @pytest.fixture(scope="module")

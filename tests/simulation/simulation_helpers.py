@@ -1,7 +1,7 @@
 """Simulation test helpers (not fixtures): the simulation's two phases and, between them, the
 certification the energy walkthrough does in `make demo`: one round with a day leaf per installed
 roof and day (signed by the deployment's oracle signer, the operator, through the node), issued in
-batches, and the first day sold as scripts/demo_energy.py sell_energy sells (the rest is left for
+batches, and the first day sold as scripts/walkthroughs/energy.py sell_energy sells (the rest is left for
 the second phase to settle).
 
 Imported as a top-level module (pytest puts tests/simulation on sys.path), like each area's helpers.
@@ -14,7 +14,7 @@ from typing import Any
 from generation_helpers import make_round, node_signature, reading_tree, solar_day_wh
 from oracle.leaves import leaf_arg
 from oracle.timeutil import DAY_S, utc_year
-from scripts.walkthroughs.energy import issued_certificates, sell_energy
+from scripts.walkthroughs.energy import Cast, issued_certificates, sell_energy
 from scripts.simulation import settle_revenue_and_claim, simulate_market
 
 SMALL_USERS, SMALL_SEED = 30, 11
@@ -53,11 +53,11 @@ def certify(suite: dict, sim: Any, operator: Any, days: int) -> list[tuple[Any, 
 
 def sell_first_day(suite: dict, sim: Any, accounts: Any, operator: Any) -> None:
     """What the energy walkthrough does: the offtaker deposits for and settles the certificates of
-    the first certified day of every roof (sell_energy of scripts/demo_energy.py)."""
-    by_installation = issued_certificates(suite["GenerationCertificates"], [i.installation_id for i in sim.installed])
-    first_day = {installation: tokens[:1] for installation, tokens in by_installation.items()}
+    the first certified day of every roof (sell_energy of scripts/walkthroughs/energy.py)."""
+    by_installation = issued_certificates(suite["GenerationCertificates"], [i.installation_id for i in sim.installed], 0)
+    first_day = [certificates[0] for certificates in by_installation.values() if certificates]
     offtaker = next(a for a in accounts if a.address == sim.offtaker.address)
-    sell_energy(suite, first_day, offtaker, operator, operator)
+    sell_energy(suite, Cast(operator, offtaker, None, {}, {}), accounts, first_day)
 
 
 def run_simulation(suite: dict, accounts: Any, operator: Any, users: int, seed: int, days: int) -> tuple[Any, Any]:
