@@ -124,8 +124,8 @@ def run_demo(fresh: bool = False) -> dict[str, Any]:
     with brownie_transaction_lines_hidden():
         section(f"Deploying PV Ledger on {network.show_active()} (chain id {chain.id})")
         actors, journal = demo_accounts(fresh)
-        first_block = web3.eth.block_number + 1
         manifest = deploy_suite(actors[0], fresh=True, quiet=True)
+        first_block = min(entry["block"] for entry in manifest["contracts"].values() if entry.get("block"))  # a resumed run's too
         for line in describe_manifest(manifest):
             print(f"   {line}")
         contracts = contracts_from_manifest(manifest)

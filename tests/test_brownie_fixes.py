@@ -38,4 +38,5 @@ def test_brownie_does_not_try_its_own_live_deployment_store(token):
 
     install()
     assert brownie_contract._add_deployment.__name__ == "_skip_brownie_deployment_store"
+    assert brownie_contract.ProjectContract._save_deployment.__name__ == "_skip_brownie_deployment_file"
     Contract.from_abi("PesoToken", token.address, token.abi, persist=True)  # calls the store on live networks

@@ -58,6 +58,7 @@ def test_a_finished_run_replays_whole_with_reads_pinned_to_the_past(journal_path
     before = sent_count(actors[0].address)
     again, _, journal = story(journal_path)
     assert journal.replayed == 5 and again.address == token.address
+    assert again.tx is not None and again.tx.txid == token.tx.txid  # the manifest records its deploy transaction
     assert sent_count(actors[0].address) == before
     assert web3.eth.default_block == "latest"  # unpinned past the journal's end
 

@@ -201,6 +201,7 @@ class JournaledAccount(LocalAccount):
     through a TxJournal."""
 
     journal: TxJournal
+    _last_receipt: TransactionReceipt | None = None
 
     @classmethod
     def from_key(cls, private_key: str, journal: TxJournal) -> "JournaledAccount":
@@ -226,9 +227,19 @@ class JournaledAccount(LocalAccount):
             raise
         entry.block = receipt.block_number
         self.journal.save()
+        self._last_receipt = receipt
         self.journal.stop_if("mined", entry.index)
         self.journal.advance()
         return receipt, error
+
+    def deploy(self, contract: Any, *args: Any, **kwargs: Any) -> Any:
+        """brownie's deploy; a replayed deployment's contract gets its receipt too (brownie builds
+        the returned object without it), so the manifest records its deploy transaction and block."""
+        self._last_receipt = None
+        deployed = super().deploy(contract, *args, **kwargs)
+        if getattr(deployed, "tx", None) is None and self._last_receipt is not None:
+            deployed.tx = self._last_receipt
+        return deployed
 
     def _transact(self, tx: dict, allow_revert: bool) -> Any:
         """Sign, record, then broadcast (brownie calls this once per new transaction)."""
@@ -263,7 +274,9 @@ class JournaledAccount(LocalAccount):
         self.journal.save()
         self.journal.replayed += 1
         self.journal.advance()
-        return TransactionReceipt(entry.tx_hash, self, silent=True, required_confs=1, is_blocking=True, name=fn_name)
+        self._last_receipt = TransactionReceipt(entry.tx_hash, self, silent=True, required_confs=1, is_blocking=True,
+                                                name=fn_name)
+        return self._last_receipt
 
 
 def derived_key(deployer_key: str, label: str) -> str:

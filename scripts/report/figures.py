@@ -1,6 +1,6 @@
 """The report's figures from the run's mined transactions: gas per operation against the thesis
 DApp, and the operator's cost of the run on chain against the centralised alternative
-(scripts/cost_model.py prices both sides; its assumptions are written into the report)."""
+(scripts/benchmarks/cost_model.py prices both sides; its assumptions are written into the report)."""
 
 from __future__ import annotations
 

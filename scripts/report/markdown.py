@@ -127,7 +127,7 @@ def write_report(inputs: ReportInputs, out_dir: Path, assumptions: Assumptions =
         "",
         f"On chain: every transaction of the run except {', '.join(sorted(NOT_OPERATING))} (one-off or "
         "local-chain only), priced with its gas and calldata, plus the oracle's hosting for the run's days. "
-        f"Centralised: scripts/cost_model.py's model (staff time per project and per certificate, hosting, "
+        f"Centralised: scripts/benchmarks/cost_model.py's model (staff time per project and per certificate, hosting, "
         f"database, audit) for the same {inputs.activity.financed_projects} financed and "
         f"{inputs.activity.self_funded_projects} self-funded projects and {inputs.activity.certified_mwh:,.3f} MWh. "
         f"Prices ({PRICE_SOURCE}):",

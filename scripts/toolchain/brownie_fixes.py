@@ -9,12 +9,14 @@ node mined it (seen about once in 600 transactions of `make test`). :func:`insta
 place that raises it: before giving up, the receipt is read again for a few seconds, and a mined
 transaction is confirmed normally. A transaction that really was dropped still raises.
 
-2. On a live network, every deployment prints a traceback from a thread: brownie's compiled
-``state._add_deployment`` (its own store of live deployments, build/deployments) is typed for a
-dict of sources and gets a ``Sources`` object (``TypeError: dict object expected; got
-brownie.project.sources.Sources``). The deployment itself is fine. PV Ledger records its
-deployments in its own manifest (deployments/<chain id>.json, scripts/deploy.py), so
-:func:`install` turns brownie's copy off.
+2. brownie keeps its own record of live-network deployments, twice, and both get in the way:
+its compiled ``state._add_deployment`` (a sqlite store) is typed for a dict of sources and gets a
+``Sources`` object, so every deployment prints a traceback from a thread (``TypeError: dict object
+expected; got brownie.project.sources.Sources``); and ``ProjectContract._save_deployment`` writes
+build/deployments/<chain id>/, which brownie loads on its next connection to that chain id, failing
+(``ContractNotFound``) when it is another chain with the same id (a restarted test node). PV Ledger
+records its deployments in its own manifest (deployments/<chain id>.json, scripts/deploy.py), so
+:func:`install` turns both of brownie's records off.
 """
 
 from __future__ import annotations
@@ -53,6 +55,10 @@ def _skip_brownie_deployment_store(contract: Any, alias: Any = None) -> None:
     """Stands in for brownie's live-deployment store (see the module docstring, 2)."""
 
 
+def _skip_brownie_deployment_file(contract: Any) -> None:
+    """Stands in for brownie's build/deployments/ files (see the module docstring, 2)."""
+
+
 def install() -> None:
     """Wrap brownie's account-side confirmation and turn off its live-deployment store, once
     (idempotent)."""
@@ -61,6 +67,7 @@ def install() -> None:
     from brownie.network.account import _PrivateKeyAccount
 
     brownie_contract._add_deployment = _skip_brownie_deployment_store  # type: ignore[assignment]
+    brownie_contract.ProjectContract._save_deployment = _skip_brownie_deployment_file  # type: ignore[method-assign]
 
     original = _PrivateKeyAccount._await_confirmation
     if getattr(original, "_pvledger_fixed", False):

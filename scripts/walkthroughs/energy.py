@@ -394,7 +394,7 @@ def write_config(folder: Path, signer_env: str, stations: Sequence[Station], tab
                  start_s: int, end_s: int, rounds: dict[str, Any]) -> Path:
     """An oracle.toml in `folder`: the chain, keys by variable name, [rounds], its stations and installations."""
     paths = write_station_files(folder, stations, start_s, end_s)
-    head = (f"# written by scripts/demo_energy.py (synthetic demo data)\ndata_dir = \"var\"\n"
+    head = (f"# written by scripts/walkthroughs/energy.py (synthetic demo data)\ndata_dir = \"var\"\n"
             + "".join(f"{k} = {toml_value(v)}\n" for k, v in rounds.items() if k == "rounds_dir")
             + f"[network]\nrpc_url = {toml_value(web3.provider.endpoint_uri)}\nchain_id = {chain.id}\n"
             + 'manifest = "../deployment.json"\n'
