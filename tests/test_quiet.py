@@ -25,3 +25,13 @@ def test_transaction_report_lines_are_dropped_and_others_kept(monkeypatch):
         sys.stdout.write("19,000 Wh\n")
         print("   gas confirmed by the node: 117,000")
     assert out.getvalue() == "1. Deploy the token\n\n   certificate 1: 19,000 Wh\n   gas confirmed by the node: 117,000\n"
+
+
+def test_a_live_network_report_and_a_confirmation_spinner_are_dropped(monkeypatch):
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    with brownie_transaction_lines_hidden():
+        sys.stdout.write("  Max fee: \x1b[0;1;34m1.6\x1b[0;m gwei   Priority fee: 1.0 gwei   Gas limit: 882022   Nonce: 9\n")
+        sys.stdout.write("  Waiting for confirmation... -\r  Projects.grantRole confirmed   Block: 8   Gas used: 51515 (0.17%)\n\n")
+        print("   waiting for confirmation of nothing: a line of the script's own")
+    assert out.getvalue() == "   waiting for confirmation of nothing: a line of the script's own\n"

@@ -13,7 +13,7 @@ class _TransactionLineFilter(io.TextIOBase):
     """Drops brownie's per-transaction report lines (and the blank line closing each report) from
     what passes through it."""
 
-    NOISE = re.compile(r"^\s*(Transaction sent:|(Gas price|Max fee):.*\bNonce:|\S+ confirmed\b.*\bBlock:|\S+ deployed at: 0x)")
+    NOISE = re.compile(r"^\s*(Transaction sent:|Waiting for confirmation\.\.\.|(Gas price|Max fee):.*\bNonce:|\S+ confirmed\b.*\bBlock:|\S+ deployed at: 0x)")
     ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
     def __init__(self, target: TextIO) -> None:
