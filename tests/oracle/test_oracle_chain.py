@@ -151,8 +151,8 @@ def test_a_revoked_round_is_set_aside_and_its_days_go_into_the_next_round(tmp_pa
 
 
 def test_with_wait_for_review_the_cron_job_certifies_every_day_in_one_round_after_the_review(
-        tmp_path, manifest_file, rpc_url, installations, commissioned_s, env, capsys):
-    contracts, ids = installations
+        tmp_path, manifest_file, rpc_url, simulated_installations, commissioned_s, env, capsys):
+    contracts, ids = simulated_installations
     operator_dir, verifier_dir = tmp_path / "operator", tmp_path / "verifier"
     operator_dir.mkdir(), verifier_dir.mkdir()
     config = oracle_config(operator_dir, manifest_file, rpc_url, ids, commissioned_s, rounds="wait_for_review = true")
