@@ -21,9 +21,10 @@ export PYTHONWARNINGS := $(BROWNIE_WARNINGS)
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 VENV_ENV := $(VENV)/pvledger-env.sh
-SETUP := $(STAMP_PY) $(VENV_ENV) $(STAMP_NODE) $(SOLC) .env networks
+BUNDLE := oracle/web/static/dist/dashboard.js
+SETUP := $(STAMP_PY) $(VENV_ENV) $(STAMP_NODE) $(SOLC) $(BUNDLE) .env networks
 
-.PHONY: help install networks compile test demo abi lint bench clean
+.PHONY: help install networks compile test demo dashboard abi lint bench clean
 
 help: ## list the commands
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -58,6 +59,12 @@ $(SOLC): scripts/toolchain/solc-bridge.js $(STAMP_NODE)
 	@chmod +x $@
 	@$@ --version | grep -q "Version: $(SOLC_VERSION)+" || { echo "solc bridge does not report $(SOLC_VERSION)"; exit 1; }
 
+# The dashboard's JavaScript (in-browser verification with ethers and @openzeppelin/merkle-tree, the
+# sign-in) bundled from node_modules, so the app serves everything itself (no CDN).
+$(BUNDLE): oracle/web/js/*.js $(STAMP_NODE)
+	node_modules/.bin/esbuild oracle/web/js/dashboard.js --bundle --format=esm --minify --target=es2020 \
+	  --log-level=warning --outfile=$@
+
 .env:
 	@echo "# local secrets (git-ignored); see .env.example" > $@
 
@@ -72,6 +79,9 @@ test: $(SETUP) ## compile and run every test (on anvil)
 
 demo: $(SETUP) ## the main job on a fresh local anvil chain
 	$(BROWNIE) run scripts/demo.py
+
+dashboard: $(SETUP) ## the dashboard on the last demo's chain: http://127.0.0.1:8000/ (make demo first)
+	$(PY) -m scripts.toolchain.dashboard $(ARGS)
 
 abi: $(SETUP) ## export abi/<Contract>.json for every project contract
 	$(BROWNIE) run scripts/export_abi.py

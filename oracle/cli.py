@@ -14,6 +14,7 @@
     run      [--dry-run]                      the cron job: ingest, build, sign, submit, claim
     status                                    what waits, and why
     export   [--out DIR]                      the CADT registry ledger of the chain
+    serve    [--host H] [--port P] [--public-rpc-url URL]   the web dashboard (oracle/web)
 
 Exit codes: 0 ok; 1 done, with intervals pending review (or check: some flagged; cosign: refused);
 2 bad configuration or input (or another run holds the lock); 3 chain or network error.
@@ -83,6 +84,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("status", help="rounds, reviews and what waits, and why")
     p = commands.add_parser("export", help="write the CADT registry ledger")
     p.add_argument("--out", type=Path, help="output folder (default <data_dir>/exports/<chain-id>)")
+    p = commands.add_parser("serve", help="the web dashboard: public explorer, review queue, operator console")
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--public-rpc-url", help="the RPC URL browsers verify certificates against (default: network.rpc_url)")
+    p.add_argument("--session-hours", type=float, default=8.0, help="sign-in sessions expire after this long (default 8)")
     return parser
 
 
@@ -360,10 +366,18 @@ def cmd_export(args: argparse.Namespace, config, store) -> int:  # noqa: ANN001
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace, config, store) -> int:  # noqa: ANN001
+    from oracle.web.server import serve
+
+    return serve(config, host=args.host, port=args.port, public_rpc_url=args.public_rpc_url,
+                 session_max_age_s=int(args.session_hours * 3600))
+
+
 COMMANDS = {"ingest": cmd_ingest, "review": cmd_review, "build": cmd_build, "sign": cmd_sign, "cosign": cmd_cosign,
-            "submit": cmd_submit, "claim": cmd_claim, "run": cmd_run, "status": cmd_status, "export": cmd_export}
+            "submit": cmd_submit, "claim": cmd_claim, "run": cmd_run, "status": cmd_status, "export": cmd_export,
+            "serve": cmd_serve}
 LOCKED = {"ingest", "review", "build", "sign", "submit", "claim", "run"}
-NO_STORE = {"cosign", "export"}
+NO_STORE = {"cosign", "export", "serve"}
 
 
 def run_command(args: argparse.Namespace) -> int:

@@ -44,6 +44,7 @@ from scripts.report.figures import RunActivity
 from scripts.report.markdown import ReportInputs, write_report
 from scripts.simulation import Invariant, MarketSimulation, SimulationOutcome, settle_revenue_and_claim, simulate_market
 from scripts.simulation.summary import print_summary, summary_lines
+from scripts.toolchain.dashboard import DEFAULT_PORT, STATE_FILE, save_anvil_state
 import scripts.walkthroughs.energy as energy_area  # energy_area.DEMO_DIR read at run time (tests move it)
 from scripts.walkthroughs.energy import DEMO_DAYS, EnergyDemoResult, energy_walkthrough
 from scripts.walkthroughs.market import completion_walkthrough, market_walkthrough
@@ -117,6 +118,16 @@ def write_demo_report(contracts: dict[str, Any], manifest: dict[str, Any], first
     print(f"   report with plots: {shown}")
 
 
+def print_dashboard_hint() -> None:
+    """Save the local chain for `make dashboard` and say how to open it (anvil only)."""
+    path = energy_area.DEMO_DIR / STATE_FILE
+    if save_anvil_state(web3.provider.endpoint_uri, path):
+        print(f"   dashboard on this state: `make dashboard`, then open http://127.0.0.1:{DEFAULT_PORT}/ "
+              f"(the chain saved in {path.name})")
+    else:
+        print("   the dashboard's `make dashboard` needs the demo run on anvil (the default network)")
+
+
 def run_demo(fresh: bool = False) -> dict[str, Any]:
     """Deploy (fresh), print the contracts, run every part (see the module docstring). Returns the
     manifest. brownie's own per-transaction lines are hidden: each part prints what matters."""
@@ -148,6 +159,8 @@ def run_demo(fresh: bool = False) -> dict[str, Any]:
             print_summary(sim, outcome)
         section("Report")
         write_demo_report(contracts, manifest, first_block, energy, sim, outcome)
+        if journal is None:
+            print_dashboard_hint()
         section(f"Done in {time.monotonic() - started_s:.0f} s")
     return manifest
 

@@ -1,19 +1,13 @@
-"""`make demo` end to end on the real suite, run once for the module: the market walkthrough, the
+"""`make demo` end to end on the real suite, run once for the session (tests/conftest.py `demo_run`): the market walkthrough, the
 100-user simulation, the oracle over a week of simulated readings, market revenue fed by energy
 sales, the invariants, and the report with its plots."""
 
-import contextlib
-import io
 import json
 import re
-from types import SimpleNamespace
 
 import pytest
-from brownie import history
 from PIL import Image
 
-from scripts import demo
-from scripts.deployment import manifest as deployment_manifest
 from scripts.walkthroughs import energy as demo_energy
 
 # 78.5k before issue 9; +1k for acceptsRevenue (a cancelled project's revenue goes to the beneficiary)
@@ -26,18 +20,9 @@ FIRST_REVENUE_SETTLE_BUDGET_GAS = 103_000
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    """One `make demo` (on the test chain), its output and where it wrote."""
-    folder = tmp_path_factory.mktemp("demo-run")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(deployment_manifest, "MANIFEST_DIR", folder)
-        patch.setattr(demo_energy, "DEMO_DIR", folder / "demo")
-        buffer = io.StringIO()  # capsys is function-scoped: the module's run is captured by hand
-        with contextlib.redirect_stdout(buffer):
-            manifest = demo.run_demo()
-    return SimpleNamespace(manifest=manifest, out=buffer.getvalue(), folder=folder,
-                           contracts=deployment_manifest.contracts_from_manifest(manifest),
-                           txs=list(history))
+def run(demo_run):
+    """The session's one `make demo` run (tests/conftest.py): its output and where it wrote."""
+    return demo_run
 
 
 def test_the_story_is_printed_in_order_for_people(run):

@@ -85,20 +85,22 @@ class ChainReader:
         self, contract: Contract, event: str, from_block: int = 0, page_blocks: int = LOG_PAGE_BLOCKS
     ) -> list[dict[str, Any]]:
         """Every `event` of `contract` from `from_block` to the pinned block, as dicts of their
-        arguments (with ``blockNumber``), read ``page_blocks`` blocks per eth_getLogs request."""
+        arguments (with ``blockNumber`` and ``transactionHash``, 0x hex), read ``page_blocks`` blocks
+        per eth_getLogs request."""
         kind = getattr(contract.events, event)
         found: list[dict[str, Any]] = []
         for first in range(from_block, self.block_number + 1, page_blocks):
             last = min(first + page_blocks - 1, self.block_number)
             for log in kind().get_logs(from_block=first, to_block=last):
-                found.append({**dict(log["args"]), "blockNumber": int(log["blockNumber"])})
+                found.append({**dict(log["args"]), "blockNumber": int(log["blockNumber"]),
+                              "transactionHash": as_hex(log["transactionHash"])})
         return found
 
     def all_items(self, contract: Contract, count_function: str, item_function: str) -> list[dict[str, Any]]:
         """Items 1..count of a sequentially numbered record, as dicts of their fields."""
         count = int(self.call(contract, count_function))
         items = self.call_many(contract, item_function, [(i,) for i in range(1, count + 1)])
-        return [_as_dict(item) for item in items]
+        return [struct_as_dict(item) for item in items]
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,7 @@ def _round_times(reader: ChainReader, oracle: Contract | None, round_ids: list[i
     if oracle is None or not round_ids:
         return {}
     rounds = reader.call_many(oracle, "rounds", [(round_id,) for round_id in round_ids])
-    return {round_id: int(_as_dict(rnd)["submittedAt"]) for round_id, rnd in zip(round_ids, rounds)}
+    return {round_id: int(struct_as_dict(rnd)["submittedAt"]) for round_id, rnd in zip(round_ids, rounds)}
 
 
 def _read_certificates(
@@ -296,7 +298,7 @@ def _read_emission_factors(reader: ChainReader, registry: Contract, years: list[
     return {year: EmissionFactor(year, int(result[0]), str(result[1])) for year, result in zip(years, results)}
 
 
-def _as_dict(value: Any) -> dict[str, Any]:
+def struct_as_dict(value: Any) -> dict[str, Any]:
     """A struct decoded by web3 (``decode_tuples=True``) as a dict of its named fields."""
     as_dict = getattr(value, "_asdict", None)
     if callable(as_dict):
