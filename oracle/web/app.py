@@ -73,4 +73,5 @@ def create_app(settings: WebSettings, cache: StateCache | None = None) -> Starle
                     exception_handlers={HTTPException: http_error, OracleError: oracle_error, Exception: server_error})
     app.state.settings = settings
     app.state.cache = cache or StateCache(settings.config, settings.block_poll_s, settings.config.rpc_url)
+    market.register(app.state.cache)  # read with every snapshot, warmed at startup
     return app

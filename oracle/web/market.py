@@ -29,7 +29,7 @@ from oracle.errors import ChainError
 from oracle.registry.reader import ChainReader, struct_as_dict
 from oracle.web.public import cache_of
 from oracle.web.render import render
-from oracle.web.state import Snapshot, block_times
+from oracle.web.state import Snapshot, StateCache, block_times
 
 MARKET_CONTRACTS = ("Marketplace", "Projects", "Crowdfunding", "ParticipantRegistry")
 
@@ -234,6 +234,11 @@ def _milestones(chain: Chain, reader: ChainReader, projects_contract: Any) -> di
 # -- pages ------------------------------------------------------------------------------------
 
 MARKET_KEY = "market"
+
+
+def register(cache: StateCache) -> None:
+    """Read the market with every new snapshot (the app does it, so /market never waits for a read)."""
+    cache.register(MARKET_KEY, read_market)
 
 
 def market_of(request: Request) -> tuple[Snapshot, MarketView]:

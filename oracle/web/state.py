@@ -243,12 +243,18 @@ class StateCache:
             self.last_error = None
             return current
 
+    def register(self, name: str, read: Callable[[Chain, Snapshot], Any]) -> None:
+        """Read `read(chain, snapshot)` with every new snapshot from now on (kept as ``per_block(name)``):
+        registered before the app starts, it is warmed at startup with the snapshot."""
+        with self._lock:
+            self._readers.setdefault(name, read)
+
     def per_block(self, name: str, read: Callable[[Chain, Snapshot], T], snapshot: Snapshot | None = None) -> T:
         """What `read(chain, snapshot)` returns for `snapshot` (default: the current one), read once per
         block (`read` is registered: the refresher reads it with every new snapshot, so pages do not wait)."""
+        self.register(name, read)
         snapshot = snapshot or self.snapshot()
         with self._lock:
-            self._readers.setdefault(name, read)
             cached = self._derived.get(name)
         if cached is not None and cached[0] == snapshot.block_number:
             return cast(T, cached[1])

@@ -112,7 +112,7 @@ def test_project_page_has_terms_milestones_and_installation(client, raw, dashboa
                      project["installer"], f'href="/installations/{installations[project["id"]]}"'):
         assert expected in text, expected
     for milestone in ("Matched", "Funded", "Delivered", "Installed", "Commissioned"):
-        assert f'<li class="done" title="' in page.text and milestone in page.text
+        assert re.search(rf'<li class="done" title="[^"]+ UTC">{milestone} <span class="when">\d{{4}}-\d\d-\d\d</span>', page.text), milestone
     assert page.text.count('<li class="done"') == 5
     assert "Cancelled" not in page.text.split("<h2>Milestones</h2>")[1].split("</section>")[0]
 
