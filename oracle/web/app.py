@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -51,14 +53,25 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return error_page(request, 500, "the server could not show this page; the operator's log has the details")
 
 
+@asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    """While the app serves: the snapshot is warmed and refreshed in the background (oracle.web.state)."""
+    app.state.cache.start()
+    try:
+        yield
+    finally:
+        app.state.cache.stop()
+
+
 def create_app(settings: WebSettings, cache: StateCache | None = None) -> Starlette:
     """The app for `settings` (a cache over the config's chain and store unless one is given)."""
     routes = [*public.ROUTES, *verify.ROUTES, *market.ROUTES, *auth_routes.ROUTES, *review.ROUTES, *operator.ROUTES,
               Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static")]
     middleware = [Middleware(SessionMiddleware, secret_key=settings.session_secret, session_cookie="pvledger_session",
                              max_age=settings.session_max_age_s, same_site="strict", https_only=settings.https_only)]
-    app = Starlette(routes=routes, middleware=middleware,
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                     exception_handlers={HTTPException: http_error, OracleError: oracle_error, Exception: server_error})
     app.state.settings = settings
     app.state.cache = cache or StateCache(settings.config, settings.block_poll_s, settings.config.rpc_url)
+    market.register(app.state.cache)  # read with every snapshot, warmed at startup
     return app

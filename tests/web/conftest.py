@@ -143,7 +143,19 @@ def _chrome(width: int, height: int):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(30)
+    if width < HEADLESS_MIN_WIDTH:  # a headless window is never narrower: emulate the phone's screen instead
+        _emulate_screen(driver, width, height)
     return driver
+
+
+HEADLESS_MIN_WIDTH = 500
+"""Headless Chromium's windows are at least this wide (a 390 px window lays pages out at 485 px)."""
+
+
+def _emulate_screen(driver, width: int, height: int) -> None:
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True})
+    driver.emulated_width = width
 
 
 @pytest.fixture
@@ -166,8 +178,13 @@ def screenshot(driver, name: str) -> Path:
     """Save the page as reports/screenshots/<name>.png (the manuals use them) and return the path."""
     SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS_DIR / f"{name}.png"
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    width = driver.get_window_size()["width"]
-    driver.set_window_size(width, min(max(int(height) + 120, 600), 4000))
+    # the content's height (the document's scrollHeight is never less than a window a longer page grew)
+    height = driver.execute_script("return Math.ceil(document.body.getBoundingClientRect().height)")
+    emulated_width = getattr(driver, "emulated_width", None)
+    if emulated_width:
+        _emulate_screen(driver, emulated_width, min(max(int(height), 600), 4000))
+    else:
+        chrome_px = int(driver.get_window_size()["height"]) - int(driver.execute_script("return window.innerHeight"))
+        driver.set_window_size(driver.get_window_size()["width"], min(max(int(height) + chrome_px + 16, 600), 4000))
     driver.save_screenshot(str(path))
     return path
