@@ -25,7 +25,7 @@ so the operator gives the simulation's campaigns short terms ($DEMO_SIM_CAMPAIGN
 default 1200: long enough for the matching, the self-funded payments and every contribution at
 testnet block times) and the run waits for their deadline in real time before the failed
 campaign's refunds (then sets the 30-day terms back). Its population is $DEMO_SIM_USERS (default
-100 on a local chain, 20 on a live network: about 200 transactions, one block each; at least 12).
+100 on a local chain, 20 on a live network: about 240 more transactions, a block each; at least 12).
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ from scripts.walkthroughs.market import completion_walkthrough, market_walkthrou
 LIVE_ACTORS = 10  # accounts[0..9] of the market walkthrough: the deployer and nine derived keys
 LIVE_ACTOR_FUNDING_WEI = 5 * 10**16  # 0.05 ETH each: a few dozen transactions at testnet gas prices
 SIM_USERS_ENV, LOCAL_SIM_USERS, LIVE_SIM_USERS = "DEMO_SIM_USERS", 100, 20
+# 20 users send ~45 transactions from the first campaign opened to the last finalized (measured): ~10 min at
+# 12-second blocks, so 1200 s leaves about twice that; the run then waits out the rest
 SIM_CAMPAIGN_ENV, LIVE_SIM_CAMPAIGN_S = "DEMO_SIM_CAMPAIGN_S", 1200
 
 

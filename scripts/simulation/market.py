@@ -11,7 +11,8 @@ registers its role; sellers post one offer each, owners one demand each; the mat
 plans the projects and its matchDemand calls are sent in plan order; self-funded owners pay into
 escrow (one of them cancels and takes the escrow back); investors contribute, full campaigns are
 finalized, the clock passes the deadline (scripts/market/crowdsale.py travel_past_deadline, or
-wait_past_deadline on a live network) and every contributor of a failed campaign takes a refund; delivery and installation are confirmed (the
+wait_past_deadline on a live network) and every contributor of a failed campaign takes a refund;
+delivery and installation are confirmed (the
 owner for a self-funded project, the platform's inspector for a financed one) and the sellers
 withdraw what they are owed; each installed roof is registered as an installation linked to its
 project, with the offtaker's accepted terms at the demo tariff.
@@ -33,7 +34,6 @@ import random
 import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
-
 
 from oracle.timeutil import DAY_S
 from scripts.common.live import LiveActors
