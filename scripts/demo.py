@@ -18,8 +18,14 @@ On a live network (no unlocked accounts): the deployer's key from $DEPLOYER_PRIV
 $DEPLOYER_KEYSTORE_ID (environment or .env), every other actor's key derived from it and funded by
 it; each transaction waits for $DEMO_CONFIRMATIONS blocks (default 1). Every transaction is
 journaled (reports/demo/live-<chain id>/journal.json, scripts/common/live.py): a run that was
-interrupted resumes where it stopped when started again, sending nothing twice. The simulation
-needs the clock moved past campaign deadlines, so it runs on local chains only.
+interrupted resumes where it stopped when started again, sending nothing twice. The simulation runs
+there too, with these differences: its users' keys are derived from the deployer's and funded by
+it; its transactions go one by one through the journal (no batches); the clock cannot be moved,
+so the operator gives the simulation's campaigns short terms ($DEMO_SIM_CAMPAIGN_S seconds,
+default 1200: long enough for the matching, the self-funded payments and every contribution at
+testnet block times) and the run waits for their deadline in real time before the failed
+campaign's refunds (then sets the 30-day terms back). Its population is $DEMO_SIM_USERS (default
+100 on a local chain, 20 on a live network: about 240 more transactions, a block each; at least 12).
 """
 
 from __future__ import annotations
@@ -43,6 +49,8 @@ from scripts.report.chain_gas import ContractFunctions, MinedTx, mined_transacti
 from scripts.report.figures import RunActivity
 from scripts.report.markdown import ReportInputs, write_report
 from scripts.simulation import Invariant, MarketSimulation, SimulationOutcome, settle_revenue_and_claim, simulate_market
+from scripts.simulation.batch import BatchError
+from scripts.simulation.population import MIN_USERS, SimulationError
 from scripts.simulation.summary import print_summary, summary_lines
 from scripts.toolchain.dashboard import DEFAULT_PORT, STATE_FILE, save_anvil_state
 import scripts.walkthroughs.energy as energy_area  # energy_area.DEMO_DIR read at run time (tests move it)
@@ -51,6 +59,27 @@ from scripts.walkthroughs.market import completion_walkthrough, market_walkthrou
 
 LIVE_ACTORS = 10  # accounts[0..9] of the market walkthrough: the deployer and nine derived keys
 LIVE_ACTOR_FUNDING_WEI = 5 * 10**16  # 0.05 ETH each: a few dozen transactions at testnet gas prices
+SIM_USERS_ENV, LOCAL_SIM_USERS, LIVE_SIM_USERS = "DEMO_SIM_USERS", 100, 20
+# 20 users send ~45 transactions from the first campaign opened to the last finalized (measured): ~10 min at
+# 12-second blocks, so 1200 s leaves about twice that; the run then waits out the rest
+SIM_CAMPAIGN_ENV, LIVE_SIM_CAMPAIGN_S = "DEMO_SIM_CAMPAIGN_S", 1200
+
+
+def whole_number_from_env(name: str, default: int, minimum: int) -> int:
+    """$name as a whole number of at least `minimum`, or `default` when unset; SimulationError otherwise."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < minimum:
+        raise SimulationError(f"{name}={value!r}: expected a whole number, at least {minimum}")
+    return int(value)
+
+
+def simulation_settings(live: bool) -> tuple[int, int | None]:
+    """(users, campaign duration in seconds or None on a local chain) of the demo's simulation, from
+    the environment (see the module docstring)."""
+    users = whole_number_from_env(SIM_USERS_ENV, LIVE_SIM_USERS if live else LOCAL_SIM_USERS, MIN_USERS)
+    return users, whole_number_from_env(SIM_CAMPAIGN_ENV, LIVE_SIM_CAMPAIGN_S, 1) if live else None
 
 
 def demo_accounts(fresh: bool) -> tuple[Any, TxJournal | None]:
@@ -97,16 +126,16 @@ def run_activity(contracts: dict[str, Any], energy: EnergyDemoResult, txs: list[
 
 
 def write_demo_report(contracts: dict[str, Any], manifest: dict[str, Any], first_block: int, energy: EnergyDemoResult,
-                      sim: MarketSimulation | None, outcome: SimulationOutcome | None) -> None:
+                      sim: MarketSimulation, outcome: SimulationOutcome) -> None:
     """reports/demo/report.md and its plots, from the chain and the walkthroughs' results."""
     txs = mined_transactions(web3.provider.endpoint_uri, first_block, web3.eth.block_number, contract_functions(contracts))
-    invariants = [*(outcome.invariants if outcome else ()),
+    invariants = [*outcome.invariants,
                   Invariant("Wh certified = Wh accepted by the oracle", energy.oracle_accepted_wh, energy.certified_wh,
                             energy.oracle_accepted_wh == energy.certified_wh)]
     inputs = ReportInputs(
         network=network.show_active(), chain_id=chain.id, git_commit=manifest.get("gitCommit", "unknown"),
         installations=energy.installations,
-        simulation_lines=summary_lines(sim, outcome) if sim and outcome else ["(the simulation runs on local chains only)"],
+        simulation_lines=summary_lines(sim, outcome),
         invariants=invariants, txs=txs, block_gas_limit=int(web3.eth.get_block("latest")["gasLimit"]),
         crowdfunding_address=contracts["Crowdfunding"].address, activity=run_activity(contracts, energy, txs),
         round_files=energy.round_files, cadt_export_dir=energy.cadt_export_dir)
@@ -132,6 +161,7 @@ def run_demo(fresh: bool = False) -> dict[str, Any]:
     """Deploy (fresh), print the contracts, run every part (see the module docstring). Returns the
     manifest. brownie's own per-transaction lines are hidden: each part prints what matters."""
     started_s = time.monotonic()
+    users, campaign_s = simulation_settings(live=not is_local_chain())
     with brownie_transaction_lines_hidden():
         section(f"Deploying PV Ledger on {network.show_active()} (chain id {chain.id})")
         actors, journal = demo_accounts(fresh)
@@ -142,21 +172,20 @@ def run_demo(fresh: bool = False) -> dict[str, Any]:
         contracts = contracts_from_manifest(manifest)
         section("Market: participants, offers, matching, projects, crowdfunding, revenue")
         market_walkthrough(contracts, actors)
-        sim = None
-        if journal is None:
-            section("Simulation, market phase: about 100 users build projects with and without financing")
-            sim = simulate_market(contracts, actors)
-            print(f"   {len(sim.users)} users, {len(sim.projects)} projects matched, {len(sim.installed)} roofs "
-                  f"registered as installations ({sim.elapsed_s:.0f} s)")
+        section(f"Simulation, market phase: {users} users build projects with and without financing")
+        if campaign_s is not None:
+            print(f"   live network: the users' keys are derived from the deployer's, campaigns last {campaign_s} s "
+                  f"(${SIM_CAMPAIGN_ENV}) and the run waits for their deadline")
+        sim = simulate_market(contracts, actors, users=users, live_campaign_s=campaign_s)
+        print(f"   {len(sim.users)} users, {len(sim.projects)} projects matched, {len(sim.installed)} roofs "
+              f"registered as installations ({sim.elapsed_s:.0f} s)")
         section("Certified generation: the oracle over a week, certificates, retirement, export, energy sales")
-        energy = energy_walkthrough(contracts, actors, project_roofs=sim.installed if sim else ())
+        energy = energy_walkthrough(contracts, actors, project_roofs=sim.installed)
         section("Market, completion: a financed project's last tranche after its first certificate")
         completion_walkthrough(contracts, actors)
-        outcome = None
-        if sim is not None:
-            section("Simulation, revenue: commissioning, energy sales, claims, and the invariants")
-            outcome = settle_revenue_and_claim(contracts, sim, actors)
-            print_summary(sim, outcome)
+        section("Simulation, revenue: commissioning, energy sales, claims, and the invariants")
+        outcome = settle_revenue_and_claim(contracts, sim, actors)
+        print_summary(sim, outcome)
         section("Report")
         write_demo_report(contracts, manifest, first_block, energy, sim, outcome)
         if journal is None:
@@ -172,5 +201,5 @@ def main(*args: str) -> None:
         raise SystemExit(f"demo: unknown argument(s) {unknown}; the only one is 'fresh'")
     try:
         run_demo(fresh=bool(args))
-    except (AccountError, DemoStopped, JournalError, DeploymentError) as error:
+    except (AccountError, DemoStopped, JournalError, DeploymentError, SimulationError, BatchError) as error:
         raise SystemExit(f"demo: {error}") from None

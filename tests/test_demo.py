@@ -8,6 +8,8 @@ import re
 import pytest
 from PIL import Image
 
+from scripts import demo
+from scripts.simulation.population import SimulationError
 from scripts.walkthroughs import energy as demo_energy
 
 # 78.5k before issue 9; +1k for acceptsRevenue (a cancelled project's revenue goes to the beneficiary)
@@ -97,3 +99,21 @@ def test_settle_into_real_crowdfunding_is_within_budget(run):
     # a simulation project's first revenue writes its zero revenue slots; later settles are warm again
     assert max(gas[0] for gas in by_project.values()) <= FIRST_REVENUE_SETTLE_BUDGET_GAS
     assert max(g for gas in by_project.values() for g in gas[1:]) <= SETTLE_BUDGET_GAS
+
+
+def test_the_simulation_settings_come_from_the_environment_and_bad_ones_are_one_line_errors(monkeypatch):
+    monkeypatch.delenv("DEMO_SIM_USERS", raising=False)
+    monkeypatch.delenv("DEMO_SIM_CAMPAIGN_S", raising=False)
+    assert demo.simulation_settings(live=False) == (100, None)  # a local chain moves its clock instead
+    assert demo.simulation_settings(live=True) == (20, 1200)
+    monkeypatch.setenv("DEMO_SIM_USERS", "12")
+    monkeypatch.setenv("DEMO_SIM_CAMPAIGN_S", "30")
+    assert demo.simulation_settings(live=True) == (12, 30)
+    monkeypatch.setenv("DEMO_SIM_USERS", "11")
+    with pytest.raises(SystemExit, match=r"^demo: DEMO_SIM_USERS='11': expected a whole number, at least 12$"):
+        demo.main()  # refused before anything is deployed or sent
+    monkeypatch.setenv("DEMO_SIM_USERS", "12")
+    monkeypatch.setenv("DEMO_SIM_CAMPAIGN_S", "half an hour")
+    with pytest.raises(SimulationError, match=r"DEMO_SIM_CAMPAIGN_S='half an hour': expected a whole number, at least 1"):
+        demo.simulation_settings(live=True)
+    assert demo.simulation_settings(live=False) == (12, None)  # read on live networks only

@@ -320,10 +320,19 @@ class LiveActors:
 
     def fund(self, count: int, minimum_wei: int) -> int:
         """Top up actors 1..count-1 to `minimum_wei` from the deployer; returns how many were topped up."""
-        topped = 0
-        for number in range(1, count):
-            shortfall = minimum_wei - self[number].balance()
-            if shortfall > 0:
-                self[0].transfer(self[number], shortfall, silent=True)
-                topped += 1
-        return topped
+        return sum(self._top_up(self[number], minimum_wei) for number in range(1, count))
+
+    def funded(self, label: str, minimum_wei: int) -> JournaledAccount:
+        """The actor named `label` (its key from :meth:`key_for`), topped up to `minimum_wei` from the
+        deployer (e.g. the simulation's users)."""
+        account = self.add(self.key_for(label))
+        self._top_up(account, minimum_wei)
+        return account
+
+    def _top_up(self, account: JournaledAccount, minimum_wei: int) -> bool:
+        """Send `account` what it lacks of `minimum_wei` from the deployer; True if it lacked any.
+        The balance is read at the journal's pinned block, so a resumed run decides the same way."""
+        shortfall = minimum_wei - account.balance()
+        if shortfall > 0:
+            self[0].transfer(account, shortfall, silent=True)
+        return shortfall > 0

@@ -36,3 +36,22 @@ def latest_block_timestamp() -> int:
     from brownie import web3
 
     return int(web3.eth.get_block("latest")["timestamp"])
+
+
+
+def read_block_number() -> int:
+    """Number of the block that reads go to: the latest one, except while a resumed live run replays
+    its journal (scripts/common/live.py pins ``web3.eth.default_block`` to the block before the next
+    recorded transaction), so that a resumed run reads what the stopped one read."""
+    from brownie import web3
+
+    pinned = web3.eth.default_block
+    return pinned if isinstance(pinned, int) else int(web3.eth.block_number)
+
+
+def read_block_timestamp() -> int:
+    """Timestamp (unix s) of the block that reads go to (read_block_number), so that a resumed live
+    run computes the same times as the stopped one."""
+    from brownie import web3
+
+    return int(web3.eth.get_block(read_block_number())["timestamp"])

@@ -1,4 +1,5 @@
-"""Crowdfunding campaigns off-chain: read them in pages, contribute, finalize, refund, time travel.
+"""Crowdfunding campaigns off-chain: read them in pages, contribute, finalize, refund, time travel
+(local chains) or real waiting for a deadline (live networks).
 
 The functions take brownie Contract objects and accounts; scripts/crowdsale.py is the command line
 on the chain's deployment. Campaign states: scripts/market/codes.py CAMPAIGN_*. Amounts are whole
@@ -7,6 +8,7 @@ CLP; times unix seconds (UTC).
 
 from __future__ import annotations
 
+import time
 import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
@@ -170,3 +172,24 @@ def travel_to(timestamp: int) -> int:
 def travel_past_deadline(crowdfunding: Any, campaign_id: int) -> int:
     """Local chains only: move the clock one second past campaign `campaign_id`'s deadline."""
     return travel_to(campaign_by_id(crowdfunding, campaign_id).deadline + 1)
+
+
+DEADLINE_POLL_S = 2.0
+
+
+def wait_past_deadline(crowdfunding: Any, campaign_id: int, say: Callable[[str], None] = print,
+                       sleep: Callable[[float], None] = time.sleep) -> int:
+    """Live networks: wait, in real time, until the chain's latest block is at or past campaign
+    `campaign_id`'s deadline (from then on the contract treats an unfilled campaign as failed, and
+    a transaction mined later sees it so). Says one line when there is something to wait for.
+    Returns the latest block's timestamp. The node must produce blocks meanwhile (a public chain
+    does; anvil does with ``--block-time``, not with automine alone); `sleep` waits between polls."""
+    deadline = campaign_by_id(crowdfunding, campaign_id).deadline
+    now = latest_block_timestamp()
+    if now < deadline:
+        say(f"   waiting {deadline - now} s for campaign deadlines (the last, campaign {campaign_id}'s, at "
+            f"{iso_utc_minute(deadline)})")
+    while now < deadline:
+        sleep(DEADLINE_POLL_S)
+        now = latest_block_timestamp()
+    return now

@@ -10,6 +10,10 @@ certification of generation between them (the energy walkthrough in `make demo`,
 
 The pure planning (roles, campaigns, roofs) is in population.py, the batched transactions in
 batch.py, the batched chain reads in reads.py, the records in records.py.
+
+It runs on live networks too (scripts/demo.py): with the demo's LiveActors as accounts, batch.py
+sends through the transaction journal one by one, and ``simulate_market(..., live_campaign_s=N)``
+gives the campaigns N-second terms and waits for their deadline instead of moving the clock.
 """
 
 from scripts.simulation.invariants import check_invariants

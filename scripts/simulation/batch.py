@@ -15,6 +15,12 @@ concurrently); one sender's are mined in nonce order. A step whose transactions 
 sender's (a mint before the owner's payment) sends two batches; ``ordered=True`` sends one request
 after the other, so the order holds across senders too. Every transaction must succeed: the first
 one that reverted raises BatchError with what replaying it now says (its custom error).
+
+On a live network the senders are the journaled accounts of scripts/common/live.py: there each
+transaction goes through brownie and its sender's journal, one after the other (signed and
+recorded before it is broadcast, awaited before the next; replayed, not sent again, on a resumed
+run), and the receipts are read back in a batch as above. One by one keeps the order across
+senders too, so ``ordered`` holds trivially.
 """
 
 from __future__ import annotations
@@ -25,7 +31,10 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
 from brownie import web3
+from brownie.exceptions import VirtualMachineError
 from eth_account import Account
+
+from scripts.common.live import JournaledAccount
 
 GAS_LIMIT = 1_000_000  # above any single call of the suite (matchDemand of a financed project: ~230k)
 RECEIPT_POLL_S = 0.05
@@ -144,6 +153,8 @@ def send_all(txs: Sequence[Tx], ordered: bool = False) -> list[Any]:
     (named, with its replayed revert reason)."""
     if not txs:
         return []
+    if any(isinstance(tx.sender, JournaledAccount) for tx in txs):
+        return _send_journaled(txs)
     senders = sorted({str(tx.sender) for tx in txs})
     nonces = _next_nonces(senders)
     chain_id, gas_price = web3.eth.chain_id, web3.eth.gas_price
@@ -166,3 +177,18 @@ def send_all(txs: Sequence[Tx], ordered: bool = False) -> list[Any]:
             raise BatchError(f"{tx.describe()} reverted (block {int(receipt['blockNumber'], 16)}): {_revert_reason(tx)}")
     return receipts
 
+
+
+def _send_journaled(txs: Sequence[Tx]) -> list[Any]:
+    """Live networks: each transaction through its sender's journal, in order (see the module
+    docstring); the receipts in JSON-RPC form, as send_all returns them."""
+    hashes = []
+    for tx in txs:
+        if not isinstance(tx.sender, JournaledAccount):
+            raise BatchError(f"{tx.describe()}: on a live network every sender must be a journaled account")
+        try:
+            receipt = tx.method(*tx.args, {"from": tx.sender}, silent=True)
+        except VirtualMachineError as exc:  # refused before signing (the gas estimate reverted): nothing was sent
+            raise BatchError(f"{tx.describe()} would revert: {str(exc).splitlines()[0]}") from None
+        hashes.append(receipt.txid)
+    return _wait_mined(txs, hashes)

@@ -1,9 +1,10 @@
 """The simulation's invariants, read from the chain at one block (``check_invariants``).
 
 Every peso accounted for:
-- pesos minted = pesos held: the token's total supply is held by accounts brownie knows (the
-  simulation's users, the operator and treasury, the demo's accounts) and the suite's contracts; a
-  peso sent out of band to any other address breaks it;
+- pesos minted = pesos held: the token's total supply is held by the accounts the run knows
+  (brownie's accounts, or on a live network the demo's LiveActors: the simulation's users, the
+  operator and treasury, the demo's accounts) and the suite's contracts; a peso sent out of band to
+  any other address breaks it;
 - users: each simulated user's balance = what it held before + minted to it (PesosMinted) - what it
   paid into the contracts
   (contributions, escrow, offtaker deposits) + what the contracts paid it (refunds, withdrawals,
@@ -39,9 +40,10 @@ from scripts.simulation.records import Invariant, MarketSimulation
 class ChainFacts:
     """Views and events at one pinned block, each event list read once."""
 
-    def __init__(self, contracts: dict[str, Any], sim: MarketSimulation) -> None:
+    def __init__(self, contracts: dict[str, Any], sim: MarketSimulation, known_accounts: Iterable[Any] = ()) -> None:
         self.contracts = contracts
         self.sim = sim
+        self.known_accounts = [str(a) for a in known_accounts]
         self.reader = PinnedReader()
         self._events: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
 
@@ -99,7 +101,7 @@ def certificates_of(contracts: dict[str, Any], sim: MarketSimulation, facts: Cha
 
 
 def pesos_held(facts: ChainFacts) -> Invariant:
-    holders = {str(a) for a in brownie_accounts} | {str(c.address) for c in facts.contracts.values()}
+    holders = set(facts.known_accounts) | {str(c.address) for c in facts.contracts.values()}
     supply = int(facts.calls("PaymentToken", "totalSupply", [()])[0])
     held = sum(facts.balances(sorted(holders)).values())
     return Invariant("pesos minted = pesos held", supply, held, supply == held,
@@ -238,9 +240,11 @@ def energy_balance(facts: ChainFacts) -> Invariant:
     return invariant("Wh certified = Wh settled", pairs, "installations")
 
 
-def check_invariants(contracts: dict[str, Any], sim: MarketSimulation) -> list[Invariant]:
-    """Every invariant of the module docstring, read from the chain now."""
-    facts = ChainFacts(contracts, sim)
+def check_invariants(contracts: dict[str, Any], sim: MarketSimulation, accounts: Iterable[Any] | None = None) -> list[Invariant]:
+    """Every invariant of the module docstring, read from the chain now (at the journal's pinned
+    block while a resumed live run replays). `accounts`: every account of the run (brownie's
+    ``accounts`` by default, the LiveActors on a live network)."""
+    facts = ChainFacts(contracts, sim, brownie_accounts if accounts is None else accounts)
     campaigns, failed = campaign_balance(facts)
     return [pesos_held(facts), user_flows(facts), campaigns, failed, escrow_balance(facts), fee_balance(facts),
             revenue_balance(facts), revenue_from_sales(facts), energy_balance(facts)]

@@ -1,22 +1,31 @@
 """The market phase of the simulation (``simulate_market``), one function per step, on the suite
 as scripts/deploy.py wires it: accounts[0] is the operator (matcher, inspector, registrar, tariff
-role, treasury and the peso token's minter). Local chains only: it creates and funds accounts,
-mints pesos and moves the clock past the campaigns' deadline.
+role, treasury and the peso token's minter). It creates and funds accounts and mints pesos. On a
+local chain it moves the clock past the campaigns' deadline; on a live network (``live_campaign_s``,
+accounts a scripts/common/live.py LiveActors) the operator sets short campaign terms before the
+matching, the simulation waits in real time for the deadline, and the terms are set back after.
 
 Steps: create and fund the users' accounts (seeded keys, populate_market.funded_accounts); each
 registers its role; sellers post one offer each, owners one demand each; the matcher
 (scripts/market/book.py read_book and scripts/market/matcher.py plan_matches, over the simulation's own offers and demands)
 plans the projects and its matchDemand calls are sent in plan order; self-funded owners pay into
 escrow (one of them cancels and takes the escrow back); investors contribute, full campaigns are
-finalized, the clock passes the deadline (scripts/crowdsale.py travel_past_deadline) and every
-contributor of a failed campaign takes a refund; delivery and installation are confirmed (the
+finalized, the clock passes the deadline (scripts/market/crowdsale.py travel_past_deadline, or
+wait_past_deadline on a live network) and every contributor of a failed campaign takes a refund;
+delivery and installation are confirmed (the
 owner for a self-funded project, the platform's inspector for a financed one) and the sellers
 withdraw what they are owed; each installed roof is registered as an installation linked to its
 project, with the offtaker's accepted terms at the demo tariff.
 
 Each step sends its transactions in batches (scripts/simulation/batch.py), not one brownie
 transaction at a time: match.submit_plan and crowdsale.contribute_from / refund_failed send the
-same calls one by one, which takes minutes for ~650 transactions on this machine.
+same calls one by one, which takes minutes for ~650 transactions on this machine. On a live
+network batch.py sends them one by one through the journal, and the users' keys are derived from
+the deployer's (LiveActors.funded), not from the public seed.
+
+Times the simulation computes (offers' expiry, the roofs' commissioning) are read from the block
+reads go to (scripts/common/paging.py read_block_timestamp), so a resumed live run computes the
+same ones.
 """
 
 from __future__ import annotations
@@ -26,10 +35,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from brownie import web3
-
 from oracle.timeutil import DAY_S
-from scripts.market.crowdsale import travel_past_deadline
+from scripts.common.live import LiveActors
+from scripts.market.crowdsale import campaign_by_id, travel_past_deadline, wait_past_deadline
 from scripts.walkthroughs.energy import DEMO_DAYS, TARIFF_CLP_PER_KWH, ProjectRoof
 from scripts.market.codes import (
     KIND_INSTALLER,
@@ -41,7 +49,7 @@ from scripts.market.codes import (
     ROLE_OF_KIND,
     ROLE_OWNER,
 )
-from scripts.common.paging import latest_block_timestamp
+from scripts.common.paging import read_block_number, read_block_timestamp
 from scripts.market.book import Book, read_book
 from scripts.market.matcher import DEFAULT_EXPIRY_MARGIN_S, plan_matches
 from scripts.market.population import DEFAULT_SEED, LIFETIME_S, MarketSpec, funded_accounts
@@ -49,6 +57,7 @@ from scripts.walkthroughs.sample_installations import load_sample_installations
 from scripts.simulation.batch import Tx, send_all
 from scripts.simulation.population import (
     CrowdsalePlan,
+    SimulationError,
     owner_who_cancels,
     plan_crowdsales,
     population,
@@ -74,6 +83,10 @@ from scripts.simulation.records import (
 
 ROLE_OF_SELLER_KIND = {KIND_PROVIDER: PROVIDER, KIND_INSTALLER: INSTALLER, KIND_MANAGER: MANAGER}
 KEY_LABEL = "simulation"  # funded_accounts derives keys from (seed, label, n): not populate_market's
+# Gas money per user on a live network: about 1M gas at 10 gwei (a user sends at most ~6 transactions
+# of ~100k gas); the offtaker gets it once more per owner (it accepts each roof's terms and pays for
+# and settles its certificates, one transaction each).
+LIVE_USER_FUNDING_WEI = 10**16
 
 
 @dataclass
@@ -105,15 +118,25 @@ class Flows:
         book[key] = book.get(key, 0) + amount_clp
 
 
+def user_accounts(accounts: Any, count: int, seed: int, label: str, live_funding_wei: int) -> list[Any]:
+    """`count` accounts for the users `label`: on a local chain funded_accounts' (keys from the seed,
+    10 ether each); on a live network (LiveActors) keys derived from the deployer's, topped up to
+    `live_funding_wei` by the deployer (journaled transfers)."""
+    if isinstance(accounts, LiveActors):
+        return [accounts.funded(f"{label} {seed} {n}", live_funding_wei) for n in range(count)]
+    return funded_accounts(accounts, count, seed, label)
+
+
 def create_cast(accounts: Any, seed: int, users: int) -> Cast:
-    """Accounts for every user (seeded keys, 10 ether of gas each) and the offtaker."""
+    """Accounts for every user (seeded keys with gas money, see user_accounts) and the offtaker."""
     people = population(users)
     spec = simulated_market(people, seed)
     cast = Cast([], {}, spec)
 
-    def enrol(role: str, flags: Sequence[bool]) -> None:
+    def enrol(role: str, flags: Sequence[bool], live_funding_wei: int = LIVE_USER_FUNDING_WEI) -> None:
+        label = f"{KEY_LABEL} {role}"
         for number, (account, flag) in enumerate(
-            zip(funded_accounts(accounts, len(flags), seed, f"{KEY_LABEL} {role}"), flags), start=1
+            zip(user_accounts(accounts, len(flags), seed, label, live_funding_wei), flags), start=1
         ):
             cast.users.append(SimUser(user_name(role, number), role, account.address, flag))
             cast.accounts[cast.users[-1].name] = account
@@ -122,7 +145,7 @@ def create_cast(accounts: Any, seed: int, users: int) -> Cast:
     for kind, role in ROLE_OF_SELLER_KIND.items():
         enrol(role, [False] * sum(o.kind == kind for o in spec.offers))
     enrol(INVESTOR, [False] * people.investors)
-    enrol(OFFTAKER, [False])
+    enrol(OFFTAKER, [False], LIVE_USER_FUNDING_WEI * (1 + people.owners))
     return cast
 
 
@@ -136,7 +159,7 @@ def register_cast(registry: Any, cast: Cast) -> None:
 def post_book(marketplace: Any, cast: Cast) -> tuple[list[int], list[int]]:
     """Each seller posts its offer, each owner its demand, in the spec's order (the matcher takes
     demands first come, first served, so the ids must follow it); returns (offer ids, demand ids)."""
-    expires_at = latest_block_timestamp() + LIFETIME_S
+    expires_at = read_block_timestamp() + LIFETIME_S
     sellers = {role: iter(cast.named(role)) for role in ROLE_OF_SELLER_KIND.values()}
     offers = [Tx(cast.accounts[next(sellers[ROLE_OF_SELLER_KIND[o.kind]]).name], marketplace.postOffer,
                  (o.kind, o.price_clp_per_kwp, o.capacity_kwp, expires_at)) for o in cast.spec.offers]
@@ -182,11 +205,40 @@ def fund_self_funded(contracts: dict[str, Any], minter: Any, cast: Cast, flows: 
         flows.add(flows.funded, p, int(views[p]["totalClp"]))
 
 
+def set_campaign_terms(crowdfunding: Any, operator: Any, duration_s: int) -> tuple[int, int]:
+    """The operator gives new campaigns `duration_s` (the minimum contribution unchanged); returns
+    the terms before, (duration s, minimum contribution CLP), to set back with restore_campaign_terms."""
+    before = int(crowdfunding.campaignDurationS()), int(crowdfunding.minContributionClp())
+    if duration_s < 1:
+        raise SimulationError(f"campaigns must last at least 1 s, got {duration_s}")
+    crowdfunding.setCampaignTerms(duration_s, before[1], {"from": operator}, silent=True)
+    return before
+
+
+def restore_campaign_terms(crowdfunding: Any, operator: Any, terms: tuple[int, int]) -> None:
+    crowdfunding.setCampaignTerms(*terms, {"from": operator}, silent=True)
+
+
+def check_campaigns_open(crowdfunding: Any, campaign_ids: Sequence[int]) -> None:
+    """Live networks: every campaign must still be open to contributions (its deadline ahead of the
+    block reads go to, so a resumed run checks what the stopped one saw) when the investors start;
+    SimulationError naming the first that is not."""
+    now = read_block_timestamp()
+    for campaign_id in campaign_ids:
+        deadline = campaign_by_id(crowdfunding, campaign_id).deadline
+        if deadline <= now:
+            raise SimulationError(f"campaign {campaign_id}'s deadline passed {now - deadline} s before its investors "
+                                  "could contribute: give the simulation's campaigns longer (a longer campaign "
+                                  "duration) and start a fresh run")
+
+
 def run_crowdsales(contracts: dict[str, Any], operator: Any, cast: Cast, flows: Flows, plan: CrowdsalePlan,
-                   campaign_ids: list[int]) -> None:
+                   campaign_ids: list[int], live: bool = False) -> None:
     """Investors get their contributions minted, approve them and contribute; full campaigns are
-    finalized; the clock passes the deadline, so the others fail."""
+    finalized; the clock passes the deadline (`live`: the simulation waits for it), so the others fail."""
     token, crowdfunding = contracts["PaymentToken"], contracts["Crowdfunding"]
+    if live:
+        check_campaigns_open(crowdfunding, campaign_ids)
     owed = dict(sorted(plan.owed_by().items()))
     mint(token, operator, cast, flows, owed)
     receipts = send_all([*(Tx(cast.accounts[name], token.approve, (crowdfunding, amount)) for name, amount in owed.items()),
@@ -195,7 +247,7 @@ def run_crowdsales(contracts: dict[str, Any], operator: Any, cast: Cast, flows: 
                                for e in events_of(crowdfunding, "Contributed", receipts))
     send_all([Tx(operator, crowdfunding.finalize, (c,)) for c in campaign_ids if c not in plan.failing])
     if plan.failing:
-        travel_past_deadline(crowdfunding, max(plan.failing))
+        (wait_past_deadline if live else travel_past_deadline)(crowdfunding, max(plan.failing))
 
 
 def refund_failed_campaigns(crowdfunding: Any, cast: Cast, flows: Flows, plan: CrowdsalePlan) -> None:
@@ -265,7 +317,7 @@ def project_records(projects: Any, matched: dict[int, int], failing_campaigns: f
 
 
 def simulate_market(contracts: dict[str, Any], accounts: Any, seed: int = DEFAULT_SEED, users: int = 100,
-                    history_days: int = DEMO_DAYS) -> MarketSimulation:
+                    history_days: int = DEMO_DAYS, live_campaign_s: int | None = None) -> MarketSimulation:
     """Run the market phase (see the module docstring) on deployed contracts (manifest names).
 
     Args:
@@ -275,14 +327,19 @@ def simulate_market(contracts: dict[str, Any], accounts: Any, seed: int = DEFAUL
         users: market participants (owners, providers, installers, managers, investors), at least 12.
         history_days: the installations are commissioned at midnight UTC this many days before the
             chain's clock after the campaigns, so that many days of generation can be certified.
+        live_campaign_s: None on a local chain (the clock is moved past the campaigns' deadline); on a
+            live network the campaigns' duration in seconds: long enough for the matching, the
+            self-funded payments and every contribution, since the simulation then waits that long.
     """
-    started, start_block = time.perf_counter(), web3.eth.block_number + 1
+    started, start_block = time.perf_counter(), read_block_number() + 1
     operator, rng, flows = accounts[0], random.Random(f"pv-ledger simulation {seed}"), Flows()
     projects = contracts["Projects"]
     cast = create_cast(accounts, seed, users)
     opening = call_many(contracts["PaymentToken"], "balanceOf", [(u.address,) for u in cast.users])
     register_cast(contracts["ParticipantRegistry"], cast)
     offer_ids, demand_ids = post_book(contracts["Marketplace"], cast)
+    live = live_campaign_s is not None
+    terms_before = set_campaign_terms(contracts["Crowdfunding"], operator, live_campaign_s) if live else None
     matched, unmatched = match_book(contracts, operator, offer_ids, demand_ids)
     ids = sorted(matched.values())
     views = dict(zip(ids, call_many(projects, "project", [(p,) for p in ids])))
@@ -290,7 +347,9 @@ def simulate_market(contracts: dict[str, Any], accounts: Any, seed: int = DEFAUL
     goals = [(int(view["campaignId"]), int(view["totalClp"])) for view in views.values() if view["needsFinancing"]]
     fund_self_funded(contracts, operator, cast, flows, views, self_funded)
     plan = plan_crowdsales(goals, [u.name for u in cast.named(INVESTOR)], rng)
-    run_crowdsales(contracts, operator, cast, flows, plan, [c for c, _ in goals])
+    run_crowdsales(contracts, operator, cast, flows, plan, [c for c, _ in goals], live)
+    if terms_before is not None:
+        restore_campaign_terms(contracts["Crowdfunding"], operator, terms_before)
     refund_failed_campaigns(contracts["Crowdfunding"], cast, flows, plan)
     cancelled = owner_who_cancels(self_funded, rng)
     if cancelled is not None:
@@ -298,7 +357,7 @@ def simulate_market(contracts: dict[str, Any], accounts: Any, seed: int = DEFAUL
     funded = [p for p, view in views.items() if p != cancelled and int(view["campaignId"]) not in plan.failing]
     build(projects, operator, cast, views, funded)
     withdraw_owed(projects, cast, flows, [u.name for u in cast.users if u.role in (PROVIDER, INSTALLER)])
-    commissioned_at = (latest_block_timestamp() // DAY_S - history_days) * DAY_S
+    commissioned_at = (read_block_timestamp() // DAY_S - history_days) * DAY_S
     states = dict(zip(funded, (int(v["state"]) for v in call_many(projects, "project", [(p,) for p in funded]))))
     installed_ids = [p for p in funded if states[p] == PROJECT_INSTALLED]
     installed = register_roofs(contracts, operator, cast, views, installed_ids, commissioned_at, rng)

@@ -14,6 +14,8 @@ from typing import Any, Sequence
 import eth_event
 from brownie import web3
 
+from scripts.common.paging import read_block_number
+
 PAGE_SIZE = 200  # view calls per JSON-RPC batch request
 LOG_PAGE_BLOCKS = 10_000  # blocks per eth_getLogs request
 
@@ -25,10 +27,12 @@ class ReadError(Exception):
 
 
 class PinnedReader:
-    """Reads at one block (the latest when created): a consistent snapshot."""
+    """Reads at one block: a consistent snapshot. By default the block reads go to when it is
+    created (scripts/common/paging.py read_block_number: the latest, or the journal's pinned block
+    while a resumed live run replays), so a resumed run sees what the stopped one saw."""
 
     def __init__(self, block_number: int | None = None) -> None:
-        self.block_number = web3.eth.block_number if block_number is None else block_number
+        self.block_number = read_block_number() if block_number is None else block_number
 
     def call_many(self, contract: Any, function: str, args_list: Sequence[tuple[Any, ...]]) -> list[Any]:
         """``contract.function(*args)`` for each args, in order, as brownie would return them."""

@@ -25,7 +25,7 @@ from scripts.simulation.records import MarketSimulation, SimulationOutcome, froz
 
 
 def accounts_by_address(accounts: Any) -> dict[str, Any]:
-    """brownie's accounts (the simulation's were added to them) by address."""
+    """brownie's accounts, or a live network's LiveActors (the simulation's were added to them), by address."""
     return {account.address: account for account in accounts}
 
 
@@ -100,7 +100,7 @@ def settle_revenue_and_claim(contracts: dict[str, Any], sim: MarketSimulation, a
     certificates, settled_here, minted_clp = settle_unsettled(contracts, sim, account_of, accounts[0])
     withdrawn = withdraw_payments(contracts, sim, account_of)
     claimed_clp = claim_revenue(contracts, sim, account_of)
-    invariants = check_invariants(contracts, sim)
+    invariants = check_invariants(contracts, sim, accounts)
     totals = {i.name: i for i in invariants}
     certified = totals["Wh certified = Wh settled"]
     return SimulationOutcome(

@@ -1,4 +1,4 @@
-"""scripts/market/crowdsale.py against the deployed contracts: list, contribute, finalize, time travel, refund."""
+"""scripts/market/crowdsale.py against the deployed contracts: list, contribute, finalize, time travel,\nwaiting for a deadline, refund."""
 
 import pytest
 from brownie import chain
@@ -11,6 +11,8 @@ from scripts.market.crowdsale import (
     read_campaigns,
     refund_failed,
     travel_past_deadline,
+    travel_to,
+    wait_past_deadline,
 )
 
 
@@ -75,6 +77,23 @@ def test_travel_past_deadline_makes_an_unfilled_campaign_failed(campaign_ids, cr
     deadline = crowdfunding.campaign(campaign_ids[1])["deadline"]
     assert travel_past_deadline(crowdfunding, campaign_ids[1]) > deadline
     assert crowdfunding.campaign(campaign_ids[1])["state"] == CAMPAIGN_FAILED
+
+
+def test_wait_past_deadline_polls_new_blocks_until_the_deadline_and_says_so_once(campaign_ids, crowdfunding):
+    deadline = int(crowdfunding.campaign(campaign_ids[1])["deadline"])
+    blocks_to_wait = -(-(deadline - chain[-1].timestamp) // (10 * 86_400))
+    polls, lines = [], []
+
+    def a_block_arrives(poll_s: float) -> None:  # a live chain's next block, ten days later (no real waiting)
+        polls.append(poll_s)
+        travel_to(chain[-1].timestamp + 10 * 86_400)
+
+    assert wait_past_deadline(crowdfunding, campaign_ids[1], lines.append, a_block_arrives) >= deadline
+    assert int(crowdfunding.campaign(campaign_ids[1])["state"]) == CAMPAIGN_FAILED
+    assert len(polls) == blocks_to_wait >= 1
+    assert len(lines) == 1 and lines[0].startswith("   waiting ") and "s for campaign deadlines" in lines[0]
+    assert wait_past_deadline(crowdfunding, campaign_ids[1], lines.append, a_block_arrives) >= deadline
+    assert len(lines) == 1 and len(polls) == blocks_to_wait  # past the deadline: no wait, nothing said
 
 
 def test_refund_failed_makes_every_contributor_whole(campaign_ids, crowdfunding, token, operator, investors):
