@@ -24,7 +24,7 @@ VENV_ENV := $(VENV)/pvledger-env.sh
 BUNDLE := oracle/web/static/dist/dashboard.js
 SETUP := $(STAMP_PY) $(VENV_ENV) $(STAMP_NODE) $(SOLC) $(BUNDLE) .env networks
 
-.PHONY: help install networks compile test demo dashboard abi lint bench clean
+.PHONY: help install networks compile test demo dashboard screenshots abi lint bench clean
 
 help: ## list the commands
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -82,6 +82,9 @@ demo: $(SETUP) ## the main job on a fresh local anvil chain
 
 dashboard: $(SETUP) ## the dashboard on the last demo's chain: http://127.0.0.1:8000/ (make demo first)
 	$(PY) -m scripts.toolchain.dashboard $(ARGS)
+
+screenshots: $(SETUP) ## regenerate the manuals' screenshots (docs/screenshots/) with the browser tests
+	PVLEDGER_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BROWNIE) test tests/web $(ARGS)
 
 abi: $(SETUP) ## export abi/<Contract>.json for every project contract
 	$(BROWNIE) run scripts/export_abi.py

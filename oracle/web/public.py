@@ -109,7 +109,8 @@ async def installations(request: Request) -> Response:
     certified: dict[int, int] = defaultdict(int)
     for certificate in snapshot.ledger.certificates:
         certified[certificate.installation_id] += certificate.energy_wh
-    return render(request, "installations.html", {"snapshot": snapshot, "certified": certified,
+    names = {i: c.name for i, c in request.app.state.settings.config.installations.items()}
+    return render(request, "installations.html", {"snapshot": snapshot, "certified": certified, "names": names,
                                                   "rows": sorted(snapshot.ledger.installations, key=lambda i: i.installation_id)})
 
 
@@ -123,10 +124,12 @@ async def installation(request: Request) -> Response:
                                   "pending_review": d.pending_review_wh, "excluded": d.excluded_wh}) for d in days],
                       DAY_SERIES, f"Energy per day (UTC), installation {item.installation_id}")
     certificates = snapshot.certificates_of(item.installation_id)
+    configured = request.app.state.settings.config.installations
     return render(request, "installation.html", {
         "snapshot": snapshot, "item": item, "days": days, "chart": chart, "certificates": certificates,
         "statuses": {c.token_id: certificate_status(c) for c in certificates},
-        "configured": item.installation_id in request.app.state.settings.config.installations})
+        "configured": item.installation_id in configured, "name": configured[item.installation_id].name
+        if item.installation_id in configured else ""})
 
 
 async def certificates_page(request: Request) -> Response:
