@@ -27,7 +27,7 @@ SETUP := $(STAMP_PY) $(VENV_ENV) $(STAMP_NODE) $(SOLC) $(BUNDLE) .env networks
 .PHONY: help install networks compile test demo dashboard screenshots abi lint bench clean
 
 help: ## list the commands
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 install: $(SETUP) ## set up everything: .venv, node_modules, the solc bridge, brownie networks
 
