@@ -7,9 +7,14 @@ Python StandardMerkleTree, so a route that served a wrong leaf, proof or reading
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import os
+import re
 import shutil
+import subprocess
+from pathlib import Path
 from dataclasses import replace
 
 import pytest
@@ -214,3 +219,23 @@ def test_the_by_hand_eth_call_reads_the_round_root(chain):
     oracle = chain.manifest.entry("GenerationOracle").address
     result = chain.web3.eth.call({"to": oracle, "data": round_root_calldata(1)})
     assert bytes(result) == chain_root(chain, 1)
+
+
+def test_the_by_hand_node_commands_verify_the_downloads(client, chain, token_ids, tmp_path):
+    """Steps 2 and 3 of "Verify by hand", run as printed (node and the repo's @openzeppelin/merkle-tree)."""
+    token_id = token_ids[-1]
+    page = client.get(f"/certificates/{token_id}").text
+    commands = [html.unescape(block) for block in re.findall(r"<pre>(.*?)</pre>", page, re.S)]
+    for link in (f"/certificates/{token_id}/leaf.json", f"/rounds/{on_chain_certificate(chain, token_id).roundId}/file.json"):
+        response = client.get(link)
+        name = re.search(r'filename="([^"]+)"', response.headers["content-disposition"]).group(1)
+        (tmp_path / name).write_bytes(response.content)
+    node_env = dict(os.environ, NODE_PATH=str(Path(__file__).resolve().parents[2] / "node_modules"))
+    root = "0x" + chain_root(chain, on_chain_certificate(chain, token_id).roundId).hex()
+    proof_step = commands[1].split("\n", 1)[1].replace("ROOT", root)  # past the npm install line
+    for command, expected in ((proof_step, "true"), (commands[2], f"true {on_chain_certificate(chain, token_id).energyWh}n")):
+        done = subprocess.run(command, shell=True, capture_output=True, text=True, cwd=tmp_path, env=node_env, timeout=60)
+        assert done.stdout.strip() == expected, done.stderr
+    wrong_root = proof_step.replace(root, "0x" + "22" * 32)
+    done = subprocess.run(wrong_root, shell=True, capture_output=True, text=True, cwd=tmp_path, env=node_env, timeout=60)
+    assert done.stdout.strip() == "false"
