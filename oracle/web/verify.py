@@ -63,6 +63,7 @@ class ParsedRoundFile:
     path: Path
     round_file: RoundFile
     periods: dict[tuple[int, int], InstallationPeriod]
+    leaves: frozenset[tuple[Any, ...]]  # the generation tree's values
 
 
 class RoundFileCache:
@@ -84,7 +85,8 @@ class RoundFileCache:
             found = self._entries.get(key)
             if found is None:
                 round_file = load_round_file(path)
-                found = ParsedRoundFile(path, round_file, {(p.leaf[0], p.leaf[1]): p for p in round_file.periods})
+                found = ParsedRoundFile(path, round_file, {(p.leaf[0], p.leaf[1]): p for p in round_file.periods},
+                                        frozenset(tuple(v) for v in round_file.generation.values))
                 self._entries[key] = found
                 while len(self._entries) > self.capacity:
                     self._entries.popitem(last=False)
@@ -108,7 +110,7 @@ def published_round_file(request: Request, snapshot: Snapshot, round_id: int) ->
     view = round_or_404(snapshot, round_id)
     if view.tx_hash is None:
         raise HTTPException(404, f"round {round_id} is not on chain yet: its file is published once it is submitted")
-    problems = []
+    problems: list[str] = []
     for path in _candidate_paths(request, view):
         if not path.exists():
             continue
@@ -122,6 +124,8 @@ def published_round_file(request: Request, snapshot: Snapshot, round_id: int) ->
             problems.append(f"{path.name} is round {rf.round.round_id} of chain {rf.chain_id}")
         elif "0x" + rf.round.merkle_root.hex() != view.merkle_root.lower():
             problems.append(f"{path.name} has root 0x{rf.round.merkle_root.hex()}, the chain {view.merkle_root}")
+        elif rf.generation.root != rf.round.merkle_root:
+            problems.append(f"{path.name}: its generation tree's root {rf.generation.root_hex} is not its signed root")
         else:
             return parsed
     if not problems:
@@ -146,7 +150,7 @@ def certificate_proof(request: Request) -> tuple[Snapshot, CertificateProof]:
     period = parsed.periods.get((certificate.installation_id, certificate.period_start))
     expected = (certificate.installation_id, certificate.period_start, certificate.period_end, certificate.energy_wh,
                 bytes.fromhex(certificate.readings_root.removeprefix("0x")))
-    if period is None or tuple(period.leaf) != expected:
+    if period is None or tuple(period.leaf) != expected or tuple(period.leaf) not in parsed.leaves:
         raise HTTPException(404, f"the file of round {certificate.round_id} has no leaf matching certificate "
                                  f"{certificate.token_id} (installation {certificate.installation_id} from "
                                  f"{iso_utc(certificate.period_start)})")
