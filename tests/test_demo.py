@@ -38,6 +38,14 @@ def test_the_story_is_printed_in_order_for_people(run):
     assert "and 42 marketplace project roof(s)" in out  # the walkthrough's crowdfunded roof and the simulation's 41
 
 
+def test_the_demo_ends_by_saying_how_to_open_the_dashboard_on_its_saved_chain(run):
+    report_at = run.out.index("=== Report")
+    hint = run.out.index("`make dashboard`, then open http://127.0.0.1:8000/")
+    assert report_at < hint < run.out.index("=== Done")
+    state = json.loads((run.folder / "demo" / "chain-state.json").read_text())  # what anvil --load-state reads
+    assert state["best_block_number"] == len(state["blocks"]) - 1 > 0 and state["accounts"]  # every block, from genesis
+
+
 def test_energy_sales_pay_the_walkthrough_project_investors_and_its_last_tranche_waits_for_a_certificate(run):
     contracts, txs = run.contracts, run.txs
     crowdfunding, certificates = contracts["Crowdfunding"], contracts["GenerationCertificates"]
