@@ -280,8 +280,25 @@ class BuildResult:
     waits_for_review: bool = False  # rounds.wait_for_review withheld the leaves that were ready
 
 
+ON_CHAIN_ROUND_STATES = ("submitted", "confirmed", "issued", "revoked")
+
+
+def check_store_matches_chain(store: Store, config: Config, chain: Chain) -> None:
+    """ConfigError when the store records rounds on chain that this chain never had: a store of
+    another deployment, or of a local chain restarted since (same chain id, new contracts)."""
+    last = last_round_id(chain)
+    ahead = [r.round_id for r in store.rounds() if r.status in ON_CHAIN_ROUND_STATES and r.round_id > last]
+    if ahead:
+        raise ConfigError(
+            f"the store {config.store_path} records round(s) {', '.join(map(str, ahead))} on chain, but the "
+            f"GenerationOracle at {chain.manifest.entry('GenerationOracle').address} on chain {chain.chain_id} has "
+            f"{last} round(s): the store belongs to another deployment or to a restarted local chain; give this "
+            "deployment its own data_dir")
+
+
 def build(store: Store, config: Config, chain: Chain, now_s: int, dry_run: bool = False) -> BuildResult:
     """Plan and write the next round (nothing if a round is still in flight or nothing is ready)."""
+    check_store_matches_chain(store, config, chain)
     excluded = 0 if dry_run else apply_review_policy(store, now_s, config.exclude_after_days)
     open_round = store.open_round()
     ids = sorted(config.installations)

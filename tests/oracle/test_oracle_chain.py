@@ -180,3 +180,22 @@ def test_with_wait_for_review_the_cron_job_certifies_every_day_in_one_round_afte
     assert [certificates.certifiedUntil(i) for i in ids] == [commissioned_s + 3 * DAY_S] * 2
     assert certificates.certificateCount() == 6  # every day of both installations, in the one round
     store.close()
+
+
+def test_a_store_of_a_restarted_chain_is_refused_with_a_clear_error_not_a_traceback(
+        tmp_path, manifest_file, rpc_url, simulated_installations, commissioned_s, env, chain, capsys):
+    _, ids = simulated_installations
+    chain.snapshot()  # the chain as it was before the oracle's first round: a local chain restarted later
+    config, operator_dir = cosigned_round_in_flight(tmp_path, manifest_file, rpc_url, ids, commissioned_s)
+    cosigned = operator_dir / "var" / "cosigned" / "round-000001.json"
+    assert run(config, "submit", "--round-file", str(cosigned)) == 0 and run(config, "claim") == 0
+    chain.revert()  # same chain id and contracts' addresses, but no round on it any more
+    capsys.readouterr()
+    for command in (["build"], ["build", "--dry-run"], ["run"]):
+        assert run(config, *command) == 2, command
+        err = capsys.readouterr().err
+        assert "records round(s) 1 on chain" in err and "has 0 round(s)" in err and "own data_dir" in err
+        assert "Traceback" not in err and "IntegrityError" not in err
+    store = open_store(operator_dir / "var" / "oracle.sqlite")
+    assert store.round(1).status == "issued" and [r.round_id for r in store.rounds()] == [1]  # nothing rewritten
+    store.close()
