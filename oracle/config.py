@@ -24,6 +24,8 @@ Example (``docs/oracle.example.toml`` is a complete one)::
 
     [review]
     exclude_after_days = 7             # intervals still pending this long after their day are excluded
+    reviewers = [{ address = "0x...", name = "Ana Rojas" }]  # who may review in the dashboard (name optional;
+                                       # a plain "0x..." string works too)
 
     [[installations]]
     id = 1                             # on-chain installation id
@@ -61,6 +63,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eth_utils import is_address, to_checksum_address
+
 from oracle.errors import ConfigError
 from oracle.site import DEFAULT_TZ, Site
 
@@ -77,6 +81,19 @@ class KeyRef:
     env: str | None
     keystore: Path | None = None
     password_env: str | None = None
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    """Someone allowed to decide flagged intervals in the dashboard (signed in with this address)."""
+
+    address: str  # checksummed
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        """How decisions are recorded: "Ana Rojas (0x1234…abcd)", or the address alone."""
+        return f"{self.name} ({self.address})" if self.name else self.address
 
 
 @dataclass(frozen=True)
@@ -108,6 +125,11 @@ class Config:
     exclude_after_days: int = 7
     receipt_timeout_s: float = 120.0
     wait_for_review: bool = False
+    reviewers: tuple[Reviewer, ...] = ()
+
+    def reviewer(self, address: str) -> Reviewer | None:
+        """The configured reviewer with `address` (any letter case), or None."""
+        return next((r for r in self.reviewers if r.address.lower() == str(address).lower()), None)
 
     @property
     def store_path(self) -> Path:
@@ -187,6 +209,24 @@ def _installation(item: Any, index: int, base: Path, where: str) -> Installation
                               kind, resolved, _get(item, "station", str, here, None))
 
 
+def _reviewers(review: dict[str, Any], where: str) -> tuple[Reviewer, ...]:
+    items = review.get("reviewers", [])
+    if not isinstance(items, list):
+        raise ConfigError(f"{where}: `reviewers` must be a list of addresses or {{ address, name }} tables")
+    found: list[Reviewer] = []
+    for index, item in enumerate(items):
+        here = f"{where} reviewers[{index}]"
+        address, name = (item, "") if isinstance(item, str) else (
+            (_get(item, "address", str, here), _get(item, "name", str, here, "")) if isinstance(item, dict) else (None, ""))
+        if address is None or not is_address(address):
+            raise ConfigError(f"{here}: {address if address is not None else item!r} is not an Ethereum address")
+        reviewer = Reviewer(to_checksum_address(address), name)
+        if any(r.address == reviewer.address for r in found):
+            raise ConfigError(f"{here}: {reviewer.address} is listed twice")
+        found.append(reviewer)
+    return tuple(found)
+
+
 def load_config(path: Path | str, rpc_url: str | None = None) -> Config:
     """Read and check the TOML config at `path`; every problem is one ConfigError line.
     `rpc_url` (the ``--rpc-url`` option) overrides the network's."""
@@ -248,4 +288,5 @@ def load_config(path: Path | str, rpc_url: str | None = None) -> Config:
         exclude_after_days=exclude_after_days,
         receipt_timeout_s=float(_get(network, "receipt_timeout_s", (int, float), f"{where} [network]", 120)),
         wait_for_review=_get(rounds, "wait_for_review", bool, f"{where} [rounds]", False),
+        reviewers=_reviewers(review, f"{where} [review]"),
     )

@@ -239,6 +239,12 @@ class _Sky:
         return total["poa_global"].clip(lower=0).fillna(0)
 
 
+def clearsky_wh(start_s: np.ndarray, site: Site, settings: QualitySettings | None = None) -> np.ndarray:
+    """The Wh a clean, unshaded array at `site` would make in each 15-minute interval starting at
+    `start_s` (unix s UTC) under a clear sky: the expectation the checks compare readings with."""
+    return _Sky(np.asarray(start_s, dtype="int64"), site, (settings or QualitySettings()).albedo).clearsky_wh
+
+
 def _performance_ratio_flags(start: np.ndarray, energy: np.ndarray, coverage: np.ndarray,
                              daylight: np.ndarray, sky: _Sky, site: Site, ghi_w_m2: pd.Series,
                              settings: QualitySettings) -> tuple[np.ndarray, np.ndarray]:

@@ -52,6 +52,7 @@ from oracle.site import Site
 from oracle.sources.simulated import simulate_station
 from oracle.store import open_store
 from oracle.timeutil import DAY_S, ISO_UTC_FORMAT, iso_utc, utc_date, utc_year
+from scripts.common.accounts import LOCAL_CHAIN_IDS
 from scripts.common.paths import PROJECT_ROOT
 from scripts.walkthroughs.sample_installations import SampleInstallation, load_sample_installations
 
@@ -78,6 +79,10 @@ DEMO_FAULTS: dict[str, tuple[str, int, float, float]] = {
     "Hospital Base Puerto Montt": ("outage", 3, 0.0, 24.0),
     "Edificio Municipal Temuco": ("night", 5, 0.0, 9.0),
 }
+# left pending for the dashboard's reviewer (`make dashboard`): night readings today, a day that is
+# not settled yet, so it holds no round back (the reviewer decides the week's flagged days)
+LEFT_FOR_REVIEW: dict[str, tuple[str, int, float, float]] = {"Hospital Comunitario Copiapó": ("night", 7, 0.0, 6.0)}
+REVIEWER_NAME = "Ana Rojas"
 FAULT_NAMES = {"spike": "inverter spike", "stuck": "stuck logger", "outage": "day-long outage",
                "night": "night readings (logger clock)"}
 RETIRES_OWN = "Santiago"  # communes whose municipality retires its week, sells it, locks it for export
@@ -240,11 +245,13 @@ def stations_of(samples: Sequence[SampleInstallation]) -> dict[str, Station]:
 
 
 def fault_windows(name: str, commissioned_s: int) -> tuple[tuple[str, int, int], ...]:
-    if name not in DEMO_FAULTS:
-        return ()
-    kind, day, first_h, end_h = DEMO_FAULTS[name]
-    start_s = commissioned_s + day * DAY_S
-    return ((kind, start_s + int(first_h * HOUR_S), start_s + int(end_h * HOUR_S)),)
+    windows = []
+    for table in (DEMO_FAULTS, LEFT_FOR_REVIEW):
+        if name in table:
+            kind, day, first_h, end_h = table[name]
+            start_s = commissioned_s + day * DAY_S
+            windows.append((kind, start_s + int(first_h * HOUR_S), start_s + int(end_h * HOUR_S)))
+    return tuple(windows)
 
 
 def register(contracts: dict[str, Any], cast: Cast, beneficiary: Any, site: Site, commune_code: int, commissioned_s: int,
@@ -391,25 +398,58 @@ def write_station_files(folder: Path, stations: Sequence[Station], start_s: int,
 
 
 def write_config(folder: Path, signer_env: str, stations: Sequence[Station], tables: Sequence[str],
-                 start_s: int, end_s: int, rounds: dict[str, Any]) -> Path:
-    """An oracle.toml in `folder`: the chain, keys by variable name, [rounds], its stations and installations."""
+                 start_s: int, end_s: int, rounds: dict[str, Any], review: dict[str, Any] | None = None) -> Path:
+    """An oracle.toml in `folder`: the chain, keys by variable name, [rounds], [review], its stations and installations."""
     paths = write_station_files(folder, stations, start_s, end_s)
     head = (f"# written by scripts/walkthroughs/energy.py (synthetic demo data)\ndata_dir = \"var\"\n"
             + "".join(f"{k} = {toml_value(v)}\n" for k, v in rounds.items() if k == "rounds_dir")
             + f"[network]\nrpc_url = {toml_value(web3.provider.endpoint_uri)}\nchain_id = {chain.id}\n"
             + 'manifest = "../deployment.json"\n'
             + f'[keys]\nsender = "ORACLE_SENDER_KEY"\nsigner = "{signer_env}"\n[rounds]\n'
-            + "".join(f"{k} = {toml_value(v)}\n" for k, v in rounds.items() if k != "rounds_dir"))
+            + "".join(f"{k} = {toml_value(v)}\n" for k, v in rounds.items() if k != "rounds_dir")
+            + ("[review]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in review.items()) if review else ""))
     body = [toml_table("stations", {"id": s.station_id, "path": paths[s.station_id]}) for s in stations] + list(tables)
     path = folder / "oracle.toml"
     path.write_text(head + "\n" + "\n".join(body))
     return path
 
 
+DASHBOARD_KEYS = "dashboard-keys.txt"
+ANVIL_MNEMONIC = "test test test test test test test test test test test junk"  # anvil's and ganache's default
+
+
+def local_chain_key(address: str, accounts_searched: int = 10) -> str | None:
+    """The key of one of a local chain's unlocked accounts, derived from the default development
+    mnemonic (public, as every local chain's); None when `address` is not one of them."""
+    Account.enable_unaudited_hdwallet_features()
+    for index in range(accounts_searched):
+        account = Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
+        if account.address.lower() == address.lower():
+            return "0x" + bytes(account.key).hex()
+    return None
+
+
+def write_dashboard_keys(path: Path, reviewer: LocalAccount, admin: Any) -> None:
+    """On a local chain, the test keys that sign in to `make dashboard` (the reviewer the operator's
+    config names, and the admin of the GenerationOracle: the deployer), in a git-ignored file; on a
+    live network nothing is written (keys there are the operator's own)."""
+    if chain.id not in LOCAL_CHAIN_IDS:
+        return
+    admin_key = getattr(admin, "private_key", None) or local_chain_key(str(admin))
+    if admin_key is None:
+        return
+    path.write_text(
+        "# Test keys of this demo's local chain only, to sign in to `make dashboard` (Sign in, then\n"
+        "# 'Sign with a test key'). Anyone may know them: never use them for anything else.\n"
+        f"reviewer ({REVIEWER_NAME}): address {reviewer.address}  key 0x{bytes(reviewer.key).hex()}\n"
+        f"operator (deployer, admin of the GenerationOracle): address {admin.address}  key "
+        f"0x{str(admin_key).removeprefix('0x')}\n")
+
+
 def write_configs(workdir: Path, installations: Sequence[DemoInstallation], stations: dict[str, Station],
-                  commissioned_s: int) -> tuple[Path, Path]:
-    """The operator's config (simulated sources with the faults, the review before a round) and the
-    verifier's (its own key and copies of the stations). Returns both paths."""
+                  commissioned_s: int, reviewer: str) -> tuple[Path, Path]:
+    """The operator's config (simulated sources with the faults, the review before a round, the
+    dashboard's reviewer) and the verifier's (its own key and copies of the stations). Returns both paths."""
     end_s = commissioned_s + (DEMO_DAYS + 1) * DAY_S  # the stations cover today too
     operator_tables, verifier_tables = [], []
     for item in installations:
@@ -420,7 +460,8 @@ def write_configs(workdir: Path, installations: Sequence[DemoInstallation], stat
         verifier_tables.append(installation_table(item, station, {"kind": "simulated", "seed": station.seed}))
     used = [s for s in stations.values() if any(i.region == s.region for i in installations)]
     config = write_config(workdir / "oracle", "ORACLE_SIGNER_KEY", used, operator_tables, commissioned_s, end_s,
-                          {"rounds_dir": "../rounds", "settle_hours": 0, "wait_for_review": True})
+                          {"rounds_dir": "../rounds", "settle_hours": 0, "wait_for_review": True},
+                          {"reviewers": [{"address": reviewer, "name": REVIEWER_NAME}]})
     verifier = write_config(workdir / "verifier", "VERIFIER_SIGNER_KEY", used, verifier_tables, commissioned_s, end_s,
                             {"settle_hours": 0})
     return config, verifier
@@ -507,13 +548,16 @@ class OracleCli:
         return code
 
 
-def review_flags(oracle: OracleCli, config: Path, store_path: Path) -> None:
-    """The reviewer rejects every flagged day (the faults are not measured generation): the first
-    command is shown, the others counted."""
+def review_flags(oracle: OracleCli, config: Path, store_path: Path, today_s: int) -> None:
+    """The reviewer rejects every flagged day of the week (the faults are not measured generation):
+    the first command is shown, the others counted. Today's flagged readings stay pending: today is
+    not settled, so they hold no round back, and the dashboard's reviewer finds them in the queue."""
     oracle(config, "review", "list", expect=(0, 1), keep=lambda line: not line.startswith("review:"))
     store = open_store(store_path)
-    days = pending_days(store)
+    pending = pending_days(store)
     store.close()
+    days = [d for d in pending if d.day_s < today_s]
+    left = [d for d in pending if d.day_s >= today_s]
     for n, day in enumerate(days):
         oracle(config, "review", "reject", str(day.installation_id), utc_date(day.day_s), "--reviewer", REVIEWER,
                "--reason", REVIEW_REASON, echo=n == 0, keep=lambda line: False)
@@ -522,6 +566,9 @@ def review_flags(oracle: OracleCli, config: Path, store_path: Path) -> None:
         same = f"the same for installation(s) {', '.join(map(str, ids))}: " if ids else ""
         print(f"     ({same}{sum(d.intervals for d in days):,} interval(s) rejected in all, each day with the reviewer's "
               f"name and reason)")
+    if left:
+        print(f"     left pending for the dashboard's reviewer: {sum(d.intervals for d in left)} interval(s) of today "
+              f"({', '.join(sorted({f'installation {d.installation_id}' for d in left}))}; today is not settled)")
 
 
 def open_round_status(store_path: Path) -> tuple[str, Path] | None:
@@ -533,7 +580,7 @@ def open_round_status(store_path: Path) -> tuple[str, Path] | None:
         store.close()
 
 
-def run_cron_story(oracle: OracleCli, configs: tuple[Path, Path], keys: OracleKeys) -> Path:
+def run_cron_story(oracle: OracleCli, configs: tuple[Path, Path], keys: OracleKeys, today_s: int) -> Path:
     """Steps 3 to 7 through the oracle's command line; returns the operator's store path."""
     config, verifier_config = configs
     settings = load_config(config)
@@ -541,7 +588,7 @@ def run_cron_story(oracle: OracleCli, configs: tuple[Path, Path], keys: OracleKe
         print("3. The oracle's cron job runs: it ingests and checks the week of 15-minute readings")
         oracle(config, "run", expect=(0, 1), keep=lambda line: not HOLD.match(line))  # one line says why
         print(f"4. The reviewer, {REVIEWER}, looks at the flagged days and rejects them")
-        review_flags(oracle, config, settings.store_path)
+        review_flags(oracle, config, settings.store_path, today_s)
         print("5. The next run builds round 1 and signs it; the round waits for the verifier's signature")
         oracle(config, "run", expect=(0, 1), keep=lambda line: not NOTHING_NEW.search(line))
         in_flight = open_round_status(settings.store_path)
@@ -750,11 +797,13 @@ def energy_walkthrough(contracts: dict[str, Any], accounts: Any,
     print_registration(samples, roofs, commissioned_s, registry.emissionFactor(year)[0], year)
     keys = install_oracle_keys(contracts["GenerationOracle"], cast.operator, accounts)
     write_manifest(contracts, DEMO_DIR / "deployment.json")
-    configs = write_configs(DEMO_DIR, installations, stations, commissioned_s)
+    reviewer = Account.from_key(new_key(accounts, "dashboard reviewer"))
+    configs = write_configs(DEMO_DIR, installations, stations, commissioned_s, reviewer.address)
+    write_dashboard_keys(DEMO_DIR / DASHBOARD_KEYS, reviewer, cast.operator)
     print_configs(configs, installations)
     names = {**cast.names, keys.signer.address: "the operator's oracle", keys.verifier.address: "the verifier"}
     oracle = OracleCli(names, commissioned_s + (DEMO_DAYS + 1) * DAY_S - 1)  # never an eighth day, even past midnight
-    store_path = run_cron_story(oracle, configs, keys)
+    store_path = run_cron_story(oracle, configs, keys, commissioned_s + DEMO_DAYS * DAY_S)
     return certify_and_sell(contracts, cast, accounts, installations, store_path, commissioned_s, from_block, configs[0],
                             oracle)
 

@@ -28,6 +28,7 @@ from oracle.config import Config, load_config
 from oracle.web.app import create_app
 from oracle.web.settings import WebSettings, web_settings
 from scripts.toolchain.dashboard import STATE_FILE, start_anvil
+from web_helpers import TestKey
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
@@ -60,6 +61,19 @@ def dashboard_state(request, tmp_path_factory) -> DashboardState:
     folder = tmp_path_factory.mktemp("dashboard") / "demo"
     shutil.copytree(source, folder, ignore=shutil.ignore_patterns("live-*", "*.png", STATE_FILE))
     return DashboardState(folder, chain_state, folder / "oracle" / "oracle.toml")
+
+
+@pytest.fixture(scope="session")
+def dashboard_keys(dashboard_state) -> dict[str, TestKey]:
+    """The demo's local test keys (reports/demo/dashboard-keys.txt): "reviewer" and "operator"."""
+    keys = {}
+    for line in (dashboard_state.folder / "dashboard-keys.txt").read_text().splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        role = line.split()[0]
+        words = line.split()
+        keys[role] = TestKey(words[words.index("address") + 1], words[words.index("key") + 1])
+    return keys
 
 
 @pytest.fixture(scope="session")
