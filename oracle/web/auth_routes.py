@@ -14,9 +14,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import warnings
+
 from eth_utils import is_address, to_checksum_address
-from siwe import SiweMessage, VerificationError, generate_nonce
-from siwe.siwe import ISO8601Datetime
+
+with warnings.catch_warnings():  # siwe 4.4's grammar restates ABNF's core rules; abnf 2.8 says so on import
+    warnings.filterwarnings("ignore", message="rule '.*' redefines")
+    from siwe import SiweMessage, VerificationError, generate_nonce
+    from siwe.siwe import ISO8601Datetime
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
