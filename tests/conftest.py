@@ -3,12 +3,9 @@
 Area fixtures live beside their tests (tests/market/conftest.py, tests/energy/conftest.py).
 """
 
-import contextlib
-import io
-from types import SimpleNamespace
-
 import pytest
 
+from demo_helpers import run_demo_captured
 from scripts.deployment.suite import deploy_contracts
 from scripts.toolchain.brownie_fixes import install
 
@@ -62,21 +59,8 @@ def suite(operator):
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory):
-    """One `make demo` for the session (tests/test_demo.py and the dashboard's tests share it): its
-    output, the manifest and contracts, the transactions, and the folder it wrote (``demo/`` in it)."""
-    from brownie import history
-
-    from scripts import demo
-    from scripts.deployment import manifest as deployment_manifest
-    from scripts.walkthroughs import energy as demo_energy
-
-    folder = tmp_path_factory.mktemp("demo-run")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(deployment_manifest, "MANIFEST_DIR", folder)
-        patch.setattr(demo_energy, "DEMO_DIR", folder / "demo")
-        buffer = io.StringIO()  # capsys is function-scoped: the run is captured by hand
-        with contextlib.redirect_stdout(buffer):
-            manifest = demo.run_demo()
-    return SimpleNamespace(manifest=manifest, out=buffer.getvalue(), folder=folder,
-                           contracts=deployment_manifest.contracts_from_manifest(manifest), txs=list(history))
+def demo_files(tmp_path_factory):
+    """One `make demo` for the dashboard's tests, which need only what it wrote (the saved chain, the
+    oracle's config and store): brownie's module isolation resets the chain at every module, so
+    tests of the chain itself (tests/test_demo.py) run their own."""
+    return run_demo_captured(tmp_path_factory.mktemp("demo-run"))

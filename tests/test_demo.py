@@ -1,4 +1,4 @@
-"""`make demo` end to end on the real suite, run once for the session (tests/conftest.py `demo_run`): the market walkthrough, the
+"""`make demo` end to end on the real suite, run once for the module: the market walkthrough, the
 100-user simulation, the oracle over a week of simulated readings, market revenue fed by energy
 sales, the invariants, and the report with its plots."""
 
@@ -8,6 +8,7 @@ import re
 import pytest
 from PIL import Image
 
+from demo_helpers import run_demo_captured
 from scripts import demo
 from scripts.simulation.population import SimulationError
 from scripts.walkthroughs import energy as demo_energy
@@ -22,9 +23,9 @@ FIRST_REVENUE_SETTLE_BUDGET_GAS = 103_000
 
 
 @pytest.fixture(scope="module")
-def run(demo_run):
-    """The session's one `make demo` run (tests/conftest.py): its output and where it wrote."""
-    return demo_run
+def run(tmp_path_factory):
+    """One `make demo` (on the test chain) for the module: its output, where it wrote, its contracts."""
+    return run_demo_captured(tmp_path_factory.mktemp("demo-run"))
 
 
 def test_the_story_is_printed_in_order_for_people(run):

@@ -1,7 +1,7 @@
 """Fixtures of the dashboard's tests: the demo's chain state in its own anvil, the app over it, a live
 server, and a real headless Chromium.
 
-``dashboard_state`` is one `make demo` run of this session (tests/conftest.py ``demo_run``: its
+``dashboard_state`` is one `make demo` run of this session (tests/conftest.py ``demo_files``: its
 reports folder, with the chain saved by the demo as ``chain-state.json``), copied so that tests may
 write to the store. Set ``PVLEDGER_DASHBOARD_STATE`` to a folder holding ``chain-state.json`` and
 ``demo/`` (a copy of a reports/demo) to skip the demo run while working on the dashboard.
@@ -54,7 +54,7 @@ def dashboard_state(request, tmp_path_factory) -> DashboardState:
     if given:
         source, chain_state = Path(given) / "demo", Path(given) / STATE_FILE
     else:
-        source = request.getfixturevalue("demo_run").folder / "demo"
+        source = request.getfixturevalue("demo_files").folder / "demo"
         chain_state = source / STATE_FILE
     if not chain_state.exists():
         pytest.fail(f"no saved chain state at {chain_state}: the demo saves it on anvil only")
