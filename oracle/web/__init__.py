@@ -2,12 +2,13 @@
 
 One Starlette app (:func:`oracle.web.app.create_app`) reading the chain through web3 (the deployment
 manifest and the committed abi/) and the oracle's store. Modules, one per area, each with its
-``ROUTES``:
+``ROUTES``; ``server`` runs it under uvicorn:
 
 - ``public``: overview, installations, certificates, rounds, the retirement register;
 - ``verify``: what the browser needs to check a certificate itself (leaf, proof, readings, round file);
 - ``market``: open offers and demands, projects and their milestones, campaigns;
-- ``auth``: Sign-In with Ethereum (EIP-4361), sessions and CSRF tokens;
+- ``auth_routes``: Sign-In with Ethereum (EIP-4361, the ``siwe`` package) and sign-out, over ``auth``
+  (sessions, roles, CSRF tokens);
 - ``review``: the reviewer's queue of flagged intervals (the same store and rules as ``oracle review``);
 - ``operator``: the oracle's status, signers and quorum, paused states, watermarks.
 
