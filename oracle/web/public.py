@@ -30,7 +30,7 @@ def snapshot_of(request: Request) -> Snapshot:
     return cache_of(request).snapshot()
 
 
-def _int_param(request: Request, name: str) -> int:
+def int_param(request: Request, name: str) -> int:
     try:
         return int(request.path_params[name])
     except (KeyError, ValueError):
@@ -116,7 +116,7 @@ async def installations(request: Request) -> Response:
 
 async def installation(request: Request) -> Response:
     snapshot = snapshot_of(request)
-    item = installation_or_404(snapshot, _int_param(request, "installation_id"))
+    item = installation_or_404(snapshot, int_param(request, "installation_id"))
     with cache_of(request).store() as store:
         days = day_breakdown(store, item.installation_id, item.commissioned_at // DAY_S * DAY_S,
                              snapshot.block_timestamp + DAY_S)
@@ -156,7 +156,7 @@ def certificate_records(snapshot: Snapshot, token_id: int) -> tuple[list[Retirem
 
 async def certificate(request: Request) -> Response:
     snapshot = snapshot_of(request)
-    item = certificate_or_404(snapshot, _int_param(request, "token_id"))
+    item = certificate_or_404(snapshot, int_param(request, "token_id"))
     retirements, exports = certificate_records(snapshot, item.token_id)
     installation_info = snapshot.installations.get(item.installation_id)
     factor = snapshot.ledger.emission_factors.get(item.emission_factor_year)
@@ -181,7 +181,7 @@ async def rounds_page(request: Request) -> Response:
 
 async def round_page(request: Request) -> Response:
     snapshot = snapshot_of(request)
-    item = round_or_404(snapshot, _int_param(request, "round_id"))
+    item = round_or_404(snapshot, int_param(request, "round_id"))
     certificates = [c for c in snapshot.ledger.certificates if c.round_id == item.round_id]
     return render(request, "round.html", {"snapshot": snapshot, "item": item, "certificates": certificates,
                                           "issued_wh": sum(c.energy_wh for c in certificates)})

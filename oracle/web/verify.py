@@ -35,7 +35,7 @@ from oracle.merkle import generation_leaf_types, keccak256, reading_leaf_types
 from oracle.registry.records import CertificateInfo
 from oracle.roundfile import RoundFile, load_round_file, round_file_name
 from oracle.timeutil import iso_utc
-from oracle.web.public import _int_param, cache_of, certificate_or_404, round_or_404, snapshot_of
+from oracle.web.public import int_param, cache_of, certificate_or_404, round_or_404, snapshot_of
 from oracle.web.render import environment
 from oracle.web.state import RoundView, Snapshot
 
@@ -145,7 +145,7 @@ class CertificateProof:
 
 def certificate_proof(request: Request) -> tuple[Snapshot, CertificateProof]:
     snapshot = snapshot_of(request)
-    certificate = certificate_or_404(snapshot, _int_param(request, "token_id"))
+    certificate = certificate_or_404(snapshot, int_param(request, "token_id"))
     parsed = published_round_file(request, snapshot, certificate.round_id)
     period = parsed.periods.get((certificate.installation_id, certificate.period_start))
     expected = (certificate.installation_id, certificate.period_start, certificate.period_end, certificate.energy_wh,
@@ -216,7 +216,7 @@ def readings_csv(request: Request) -> Response:
 
 def round_file(request: Request) -> Response:
     snapshot = snapshot_of(request)
-    parsed = published_round_file(request, snapshot, _int_param(request, "round_id"))
+    parsed = published_round_file(request, snapshot, int_param(request, "round_id"))
     return FileResponse(parsed.path, media_type="application/json",
                         filename=round_file_name(parsed.round_file.round.round_id))
 
