@@ -413,6 +413,15 @@ class Store:
                        (block, status, gas_used, key))
 
     # -- status -----------------------------------------------------------------------------------
+    def last_imports(self) -> tuple[int | None, int | None, str | None]:
+        """When the last import succeeded and the last one failed (unix s, wall clock), and the last
+        failure's error: what the oracle's last runs did."""
+        ok = self.db.execute("SELECT MAX(imported_at) FROM imports WHERE error IS NULL").fetchone()[0]
+        failed = self.db.execute("SELECT imported_at, error FROM imports WHERE error IS NOT NULL "
+                                 "ORDER BY import_id DESC LIMIT 1").fetchone()
+        return (None if ok is None else int(ok), None if failed is None else int(failed[0]),
+                None if failed is None else str(failed[1]))
+
     def counts(self) -> dict[int, dict[str, int]]:
         """Per installation, how many intervals are in each status."""
         counts: dict[int, dict[str, int]] = {}

@@ -30,12 +30,14 @@ async def console(request: Request) -> Response:
     with cache.store() as store:
         plan = build(store, config, chain, now_s, dry_run=True)
         counts = store.counts()
+        last_ok_s, last_failed_s, last_error = store.last_imports()
         stored_rounds = store.rounds()[-5:]
     groups: dict[tuple[str, int, bool], list[int]] = {}
     for hold in plan.holds:  # one row per reason: 54 installations waiting for the same day read as one line
         groups.setdefault((hold.reason, hold.since_s, hold.pending_review), []).append(hold.installation_id)
     return render(request, "operator.html", {
-        "snapshot": snapshot, "paused": paused, "plan": plan, "hold_groups": list(groups.items()), "now_s": now_s, "counts": counts,
+        "snapshot": snapshot, "paused": paused, "plan": plan, "last_ok_s": last_ok_s, "last_failed_s": last_failed_s,
+        "last_error": last_error, "hold_groups": list(groups.items()), "now_s": now_s, "counts": counts,
         "stored_rounds": list(reversed(stored_rounds)), "installations": config.installations, "states": states})
 
 

@@ -110,3 +110,14 @@ def test_an_interval_without_a_value_is_stored_as_a_gap_for_review(store):
     store.import_intervals(1, "a", frame)
     row = store.interval(1, MAR_1_2026 + 50 * 900)
     assert (row["energy_wh"], row["flags"], row["status"]) == (0.0, "gap", "pending")
+
+
+def test_last_imports_says_when_the_last_import_worked_and_the_last_one_failed(tmp_path):
+    from oracle.store import open_store
+
+    store = open_store(tmp_path / "oracle.sqlite")
+    assert store.last_imports() == (None, None, None)
+    store.record_failed_import(1, "inbox/a.csv", "ab" * 32, "no 'timestamp' column")
+    ok_s, failed_s, error = store.last_imports()
+    assert ok_s is None and failed_s is not None and error == "no 'timestamp' column"
+    store.close()

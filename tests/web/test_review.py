@@ -8,6 +8,7 @@ import re
 from oracle.review import pending_days
 from oracle.store import open_store
 from oracle.timeutil import iso_utc_minute, utc_date
+from oracle.web.render import utc_time
 from web_helpers import csrf_of, signed_in
 
 
@@ -109,5 +110,10 @@ def test_the_operator_console_shows_what_waits_signers_pauses_and_watermarks(cli
     assert paused.count("running") == 3 and "paused<" not in paused
     watermarks = re.search(r'<table id="watermarks">.*?</table>', page, re.S).group(0)
     assert watermarks.count("<tr>") - 1 == len(dashboard_config.installations)
+    store = open_store(dashboard_config.store_path)
+    last_ok_s = store.last_imports()[0]
+    store.close()
+    last_runs = re.search(r'<dl class="facts" id="last-runs">.*?</dl>', page, re.S).group(0)
+    assert last_ok_s and utc_time(last_ok_s) in last_runs and "none" in last_runs  # the demo's imports all worked
     holds = re.search(r'<table id="holds">.*?</table>', page, re.S).group(0)
     assert "settle" in holds  # today is not over: every installation waits for it
