@@ -11,7 +11,8 @@ one, and writes everything to bench/results.json under ``gas.<area>``. Gas is qu
 on anvil with its default (latest) rules. Speed figures (the off-chain matcher against the thesis's
 nested search, both over RPC on the same chain, per market size; scripts/benchmarks/matching.py)
 go under ``matching``; the oracle's readings per minute and peak memory (normalise + check, and
-the whole ingest from CSV to store) under ``oracle``. ``per_reading_gas`` (ours against
+the whole ingest from CSV to store) under ``oracle``; the dashboard's page times and RPC requests on
+the last demo's chain under ``dashboard`` (scripts/benchmarks/dashboard.py; skipped without a demo). ``per_reading_gas`` (ours against
 the naive store, per 15-minute reading) and ``round_gas`` (submitRound per leaf count) come from
 scripts/benchmarks/energy.py; ``env`` records the machine and the versions (scripts/benchmarks/env.py); ``thesis`` the thesis
 figures beside each operation. bench/RESULTS.md (scripts/benchmarks/report.py) is the same results as
@@ -27,6 +28,7 @@ from typing import Any, Callable
 
 from brownie import chain, network
 
+from scripts.benchmarks.dashboard import bench_dashboard, print_dashboard_bench
 from scripts.benchmarks.energy import bench_energy, bench_per_reading, round_gas_by_leaves
 from scripts.benchmarks.env import machine_env
 from scripts.benchmarks.market import THESIS_MARKET, THESIS_MARKET_GAS, bench_market
@@ -102,6 +104,9 @@ def run_benchmarks(results_path: Path = RESULTS_PATH, report_path: Path = REPORT
     print()
     results["oracle"] = bench_oracle()
     print_oracle_bench(results["oracle"])
+    print()
+    results["dashboard"] = bench_dashboard()
+    print_dashboard_bench(results["dashboard"])
     results_path.parent.mkdir(exist_ok=True)
     results_path.write_text(json.dumps(results, indent=2) + "\n")
     write_report(results, report_path)

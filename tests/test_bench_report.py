@@ -113,3 +113,13 @@ def test_linear_fit_of_an_exact_line_has_no_residual():
 def test_linear_fit_reports_the_middle_point_off_the_line():
     # the line through (1, 1,500) and (20, 20,500) is 1,000 n + 500; (10, 10,600) lies 100 above it
     assert linear_fit([1, 10, 20], [1_500, 10_600, 20_500]) == (1_000.0, 500.0, 100.0)
+
+
+def test_report_dashboard_table_or_why_it_was_not_measured():
+    measured = {"pages": {"/": {"ms": 14.2, "status": 200}, "/market": {"ms": 321.0, "status": 200}},
+                "warm_page_rpc_requests": 1, "new_block_rpc_requests": 72, "certificates": 377, "budget_ms": 300}
+    text = results_markdown({**RESULTS, "dashboard": measured})
+    assert "## Dashboard" in text and "| `/market` | 321.0 | 200 |" in text
+    assert "377 certificates" in text and "A warm page costs 1 RPC request(s), the first page after a new block 72" in text
+    skipped = results_markdown({**RESULTS, "dashboard": {"skipped": "no saved demo chain at x: run `make demo` first"}})
+    assert "Not measured: no saved demo chain at x: run `make demo` first." in skipped and "| page |" not in skipped

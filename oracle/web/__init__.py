@@ -14,6 +14,6 @@ manifest and the committed abi/) and the oracle's store. Modules, one per area, 
 
 ``state`` holds the snapshot of the chain, read once per block (batched views, events once per block
 range) and shared by every page, refreshed in the background; ``timing`` counts a page's RPC requests
-and times the pages (tests/web/test_speed.py); ``charts`` draws inline SVG. Everything the pages need (CSS, the
+and times the pages (tests/web/test_speed.py, ``make bench``); ``charts`` draws inline SVG. Everything the pages need (CSS, the
 bundled JavaScript for verification and sign-in) is served by the app: no CDN, works offline.
 """

@@ -155,9 +155,24 @@ def results_markdown(results: dict[str, Any]) -> str:
         lines += matching_lines(results["matching"])
     if "oracle" in results:
         lines += ["## Oracle", ""] + flat_lines("normalise + quality checks, and the whole ingest", results["oracle"])
+    if "dashboard" in results:
+        lines += dashboard_lines(results["dashboard"])
     if "env" in results:
         lines += ["## Machine and versions", ""] + flat_lines("env", results["env"])
     return "\n".join(lines).rstrip() + "\n"
+
+
+def dashboard_lines(dashboard: dict[str, Any]) -> list[str]:
+    """The dashboard's page times on the demo's chain, or why they were not measured."""
+    lines = ["## Dashboard", ""]
+    if "skipped" in dashboard:
+        return lines + [f"Not measured: {dashboard['skipped']}.", ""]
+    rows = [(f"`{path}`", f"{row['ms']:,.1f}", str(row["status"])) for path, row in dashboard["pages"].items()]
+    return lines + [
+        f"Public pages served in-process on the last demo's chain ({dashboard['certificates']:,} certificates), "
+        f"slowest of three once warm; target {dashboard['budget_ms']} ms. A warm page costs "
+        f"{dashboard['warm_page_rpc_requests']} RPC request(s), the first page after a new block "
+        f"{dashboard['new_block_rpc_requests']}.", ""] + table(["page", "ms", "HTTP"], rows)
 
 
 def write_report(results: dict[str, Any], path: Path) -> None:

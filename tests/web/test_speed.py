@@ -1,8 +1,11 @@
-"""Page speed: reads are cached per block, no page makes one RPC call per row, every page loads in
-under 300 ms on the demo's state, and a new block is read in the background (no request waits)."""
+"""Page cost: reads are cached per block, no page makes one RPC call per row, and a new block is read
+in the background (no request waits for it). How long each page takes is measured by `make bench`
+(scripts/benchmarks/dashboard.py), not asserted here."""
 
 from __future__ import annotations
 
+import shutil
+import threading
 import time
 
 import pytest
@@ -10,11 +13,7 @@ from starlette.testclient import TestClient
 
 from oracle.web.app import create_app
 from oracle.web.state import StateCache
-from oracle.web.timing import counting_rpc, time_pages
-
-PAGE_BUDGET_MS = 300
-PUBLIC_PAGES = ["/", "/installations", "/installations/1", "/certificates", "/certificates/1", "/rounds", "/rounds/1",
-                "/retirements", "/health.json", "/market", "/market/projects/1", "/market/campaigns/1"]
+from oracle.web.timing import PUBLIC_PAGES, counting_rpc, time_pages
 
 
 def mine(cache: StateCache) -> int:
@@ -59,29 +58,40 @@ def test_a_new_block_costs_the_same_few_requests_on_every_page(quiet_app):
     assert costs["/"] < rows / 5, f"a snapshot and market read takes {costs['/']} requests for {rows} certificates"
 
 
-def test_every_page_loads_under_300_ms_once_warm(dashboard_app):
+def test_time_pages_serves_every_public_page(dashboard_app):
     times = time_pages(dashboard_app, PUBLIC_PAGES)
-    assert all(t.status == 200 for t in times), times
-    slow = [t for t in times if t.ms > PAGE_BUDGET_MS]
-    assert not slow, f"pages over {PAGE_BUDGET_MS} ms: {slow}"
+    assert [(t.path, t.status) for t in times] == [(path, 200) for path in PUBLIC_PAGES]
+    assert all(t.ms > 0 for t in times)
 
 
-def test_a_new_block_is_read_in_the_background(dashboard_settings):
+def test_a_request_is_served_from_the_current_snapshot_while_the_new_block_is_read(dashboard_settings):
+    """A reader held mid-read by the test stands for a slow chain: requests keep getting the current
+    snapshot at once; once the read finishes, the new block is served and was read in the background."""
     cache = StateCache(dashboard_settings.config, poll_s=0.2)
     app = create_app(dashboard_settings, cache)
+    reading, read_may_finish = threading.Event(), threading.Event()
+
+    def held_read(chain, snapshot):
+        reading.set()
+        read_may_finish.wait(60)
+
     with TestClient(app, raise_server_exceptions=False) as client:  # the lifespan starts the refresher
         deadline = time.monotonic() + 60
         while cache.age_s() is None and time.monotonic() < deadline:
             time.sleep(0.1)
         assert client.get("/market").status_code == 200  # registers the market's per-block reader
         before = client.get("/health.json").json()["block"]
-        read_s = cache.snapshot().read_s
-        latest = mine(cache)
-        started = time.perf_counter()
-        served = client.get("/health.json").json()["block"]
-        waited_s = time.perf_counter() - started
-        assert served in (before, latest)
-        assert waited_s < max(read_s / 2, 0.3), f"a request waited {waited_s:.2f} s for a {read_s:.2f} s read"
+        cache.register("held_read", held_read)
+        try:
+            latest = mine(cache)
+            assert reading.wait(30), "the refresher did not start reading the new block"
+            served = []
+            request = threading.Thread(target=lambda: served.append(client.get("/health.json").json()["block"]))
+            request.start()
+            request.join(timeout=30)
+            assert served == [before], "a request waited for the refresher's read instead of getting the current snapshot"
+        finally:
+            read_may_finish.set()
         while client.get("/health.json").json()["block"] != latest and time.monotonic() < deadline:
             time.sleep(0.1)
         assert client.get("/health.json").json()["block"] == latest
@@ -106,3 +116,19 @@ def test_invalidate_makes_the_next_request_read(dashboard_settings):
     assert cache.snapshot() is first
     cache.invalidate()
     assert cache.snapshot() is not first
+
+
+
+def test_the_dashboard_benchmark_times_every_public_page_on_the_demos_chain(dashboard_state, tmp_path):
+    from scripts.benchmarks.dashboard import bench_dashboard
+    from scripts.toolchain.dashboard import STATE_FILE
+
+    assert "run `make demo` first" in bench_dashboard(tmp_path / "none" / "demo")["skipped"]
+    demo_dir = tmp_path / "reports" / "demo"  # laid out as make demo leaves reports/demo
+    shutil.copytree(dashboard_state.folder, demo_dir)
+    shutil.copy(dashboard_state.chain_state, demo_dir / STATE_FILE)
+    result = bench_dashboard(demo_dir)
+    assert list(result["pages"]) == list(PUBLIC_PAGES) and {r["status"] for r in result["pages"].values()} == {200}
+    assert all(r["ms"] > 0 for r in result["pages"].values())
+    assert result["warm_page_rpc_requests"] == 1  # the block number: the page itself comes from the snapshot
+    assert 1 < result["new_block_rpc_requests"] < result["certificates"] / 5
