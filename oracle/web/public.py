@@ -95,7 +95,7 @@ async def overview(request: Request) -> Response:
     avoided_g = sum(snapshot.mitigation_g(c) for c in ledger.certificates)
     retired_g = sum(snapshot.mitigation_g(certificates[r.token_id], r.amount_wh) for r in ledger.retirements)
     days = daily_certified_wh(snapshot)
-    chart = bar_chart([(day, {"certified": wh}) for day, wh in days], [DAY_SERIES[0]], "Wh certified per day (UTC)")
+    chart = bar_chart([(day, {"certified": wh}) for day, wh in days], [DAY_SERIES[0]], "Energy certified per day (UTC)")
     latest = sorted(snapshot.rounds.values(), key=lambda r: r.round_id, reverse=True)[:LATEST_ROUNDS]
     return render(request, "overview.html", {
         "snapshot": snapshot, "installation_count": len(ledger.installations),
