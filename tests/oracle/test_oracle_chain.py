@@ -6,13 +6,23 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from oracle.cli import main
 from oracle.store import open_store
 from oracle.timeutil import DAY_S, iso_utc
 from oracle_helpers import oracle_config
 
+
 def run(config, *args):
     return main(["--config", str(config), *args])
+
+
+def run_ok(capsys, config, *args):
+    """run(), failing with the oracle's own error line (stderr) when it does not exit 0."""
+    code = run(config, *args)
+    if code != 0:
+        pytest.fail(f"oracle {' '.join(args)} exited {code}: {capsys.readouterr().err.strip()[-2000:]}")
 
 
 def test_readings_to_certificates_with_a_review_and_a_cosigned_round(tmp_path, manifest_file, rpc_url,
@@ -40,12 +50,13 @@ def test_readings_to_certificates_with_a_review_and_a_cosigned_round(tmp_path, m
     for command in (["sign"], ["cosign", "var/rounds/round-000001.json"], ["submit"], ["claim"]):
         target = verifier if command[0] == "cosign" else config
         args = command if command[0] != "cosign" else ["cosign", str(operator_dir / "var/rounds/round-000001.json")]
-        assert run(target, *args) == 0, command
-    assert run(config, "build") == 0
+        run_ok(capsys, target, *args)
+    run_ok(capsys, config, "build")
     round_file = operator_dir / "var" / "rounds" / "round-000002.json"
-    assert run(config, "sign") == 0
-    assert run(verifier, "cosign", str(round_file)) == 0
-    assert run(config, "submit") == 0 and run(config, "claim") == 0
+    run_ok(capsys, config, "sign")
+    run_ok(capsys, verifier, "cosign", str(round_file))
+    run_ok(capsys, config, "submit")
+    run_ok(capsys, config, "claim")
 
     data = json.loads(round_file.read_text())
     assert len(data["signatures"]) == 2
