@@ -36,11 +36,11 @@ from typing import Any, Callable, Sequence
 
 from brownie import accounts
 
+from oracle.market_codes import CAMPAIGN_OPEN
 from scripts.common.accounts import AccountError, account_from_env, is_local_chain
 from scripts.common.paging import latest_block_timestamp
 from scripts.deployment import DeploymentError
 from scripts.deployment.manifest import deployed_contracts
-from scripts.market.codes import CAMPAIGN_OPEN
 from scripts.market.crowdsale import (
     CrowdsaleError,
     contribute_from,

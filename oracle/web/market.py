@@ -8,9 +8,8 @@ ParticipantRegistered events and one batched ``participant(account)`` each; the 
 from the Projects events (one eth_getLogs per event kind and block range) and their blocks' times
 (batched). A chain without the market contracts shows a page that says so.
 
-The numeric codes (offer kinds, project and campaign states, role bits) are oracle's own table
-below: oracle/ does not import scripts/; tests/web/test_market.py checks it against
-scripts/market/codes.py.
+The numeric codes (offer kinds, project and campaign states, role bits) come from
+oracle/market_codes.py, the table the brownie scripts and the tests use too.
 """
 
 from __future__ import annotations
@@ -26,23 +25,13 @@ from web3.exceptions import Web3Exception
 
 from oracle.chain.manifest import Chain
 from oracle.errors import ChainError
+from oracle.market_codes import CAMPAIGN_OPEN, CAMPAIGN_STATE_NAMES, KIND_NAMES, PROJECT_CANCELLED, PROJECT_STATE_NAMES, ROLE_NAMES
 from oracle.registry.reader import ChainReader, struct_as_dict
 from oracle.web.public import cache_of
 from oracle.web.render import render
 from oracle.web.state import Snapshot, StateCache, block_times
 
 MARKET_CONTRACTS = ("Marketplace", "Projects", "Crowdfunding", "ParticipantRegistry")
-
-# Marketplace offer kinds (scripts/market/codes.py KIND_NAMES)
-KIND_NAMES = {0: "provider", 1: "installer", 2: "manager"}
-# Projects.project(id).state (scripts/market/codes.py PROJECT_STATE_NAMES)
-PROJECT_STATE_NAMES = ("Matched", "Funded", "Installed", "Commissioned", "Cancelled")
-PROJECT_CANCELLED = 4
-# Crowdfunding.campaign(id).state; failed is derived by the contract (scripts/market/codes.py)
-CAMPAIGN_STATE_NAMES = {0: "open", 1: "finalized", 2: "failed", 3: "cancelled"}
-CAMPAIGN_OPEN = 0
-# ParticipantRegistry role bits (scripts/market/codes.py ROLE_*)
-ROLE_NAMES = {1: "owner", 2: "provider", 4: "installer", 8: "manager", 16: "investor"}
 
 # Projects events, in lifecycle order: (event, milestone)
 MILESTONE_EVENTS = (("ProjectCreated", "Matched"), ("ProjectFunded", "Funded"), ("DeliveryConfirmed", "Delivered"),

@@ -6,8 +6,8 @@ from __future__ import annotations
 from itertools import product
 from typing import Any, Sequence
 
+from oracle.market_codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, KINDS
 from scripts.market.book import Book, Demand, Offer
-from scripts.market.codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, KINDS
 from scripts.market.matcher import Plan, PlannedMatch, Unmatched, fifo_demands, is_usable_offer, offer_rank, parties_distinct, quote
 
 

@@ -14,8 +14,8 @@ from typing import Any
 from brownie import PesoToken, accounts, chain
 from eth_utils import keccak
 
+from oracle.market_codes import ROLE_INSTALLER, ROLE_MANAGER, ROLE_OWNER, ROLE_PROVIDER
 from scripts.deployment.market import deploy_market
-from scripts.market.codes import ROLE_INSTALLER, ROLE_MANAGER, ROLE_OWNER, ROLE_PROVIDER
 
 DAY = 24 * 3600
 

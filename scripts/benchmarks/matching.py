@@ -29,10 +29,10 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+from oracle.market_codes import KINDS
 from scripts.benchmarks.thesis_search import ThesisResult, thesis_read_count, thesis_search
 from scripts.common.paging import CallCounter
 from scripts.market.book import Book, Demand, Offer, demand_from_tuple, offer_from_tuple, read_book
-from scripts.market.codes import KINDS
 from scripts.market.matcher import MatchError, Plan, is_usable_offer, parties_distinct, plan_matches
 from scripts.market.population import DEFAULT_SEED, PopulatedMarket, market_spec, populate_market
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Protocol
 
+from oracle.market_codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, KINDS
 from scripts.market.book import Book
-from scripts.market.codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, KINDS
 from scripts.market.matcher import PlannedMatch, Quote, is_usable_offer, parties_distinct, quote
 
 

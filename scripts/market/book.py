@@ -15,7 +15,7 @@ from scripts.common.paging import DEFAULT_PAGE_SIZE, CallCounter, latest_block_t
 
 @dataclass(frozen=True)
 class Offer:
-    """An offer as ``Marketplace.offersPage`` returns it (kind: scripts/market/codes.py KIND_*)."""
+    """An offer as ``Marketplace.offersPage`` returns it (kind: oracle/market_codes.py KIND_*)."""
 
     id: int
     seller: str

@@ -2,7 +2,7 @@
 (local chains) or real waiting for a deadline (live networks).
 
 The functions take brownie Contract objects and accounts; scripts/crowdsale.py is the command line
-on the chain's deployment. Campaign states: scripts/market/codes.py CAMPAIGN_*. Amounts are whole
+on the chain's deployment. Campaign states: oracle/market_codes.py CAMPAIGN_*. Amounts are whole
 CLP; times unix seconds (UTC).
 """
 
@@ -13,10 +13,10 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
+from oracle.market_codes import CAMPAIGN_CANCELLED, CAMPAIGN_FAILED, CAMPAIGN_OPEN, CAMPAIGN_STATE_NAMES
 from oracle.timeutil import iso_utc_minute
 from scripts.common.accounts import is_local_chain
 from scripts.common.paging import DEFAULT_PAGE_SIZE, CallCounter, latest_block_timestamp, read_paged
-from scripts.market.codes import CAMPAIGN_CANCELLED, CAMPAIGN_FAILED, CAMPAIGN_OPEN, CAMPAIGN_STATE_NAMES
 
 
 class CrowdsaleError(Exception):

@@ -48,12 +48,12 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any, Iterable, Sequence
 
+from oracle.market_codes import KIND_NAMES, KINDS
 from scripts.common.format import clp, short_address
 from scripts.common.accounts import AccountError, account_from_env
 from scripts.common.paging import CallCounter
 from scripts.deployment import DeploymentError
 from scripts.market.book import Book, Demand, Offer, read_book
-from scripts.market.codes import KIND_NAMES, KINDS
 
 BPS_DENOMINATOR = 10_000
 DEFAULT_EXPIRY_MARGIN_S = 60

@@ -16,8 +16,8 @@ from typing import Any
 
 from eth_utils import keccak
 
+from oracle.market_codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, KINDS, ROLE_OF_KIND, ROLE_OWNER
 from scripts.market.book import Book, Demand, Offer
-from scripts.market.codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, KINDS, ROLE_OF_KIND, ROLE_OWNER
 from scripts.market.matcher import MatchError
 
 PRICE_RANGE_CLP_PER_KWP = {

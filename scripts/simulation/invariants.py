@@ -32,8 +32,8 @@ from typing import Any, Callable, Iterable
 
 from brownie import accounts as brownie_accounts
 
+from oracle.market_codes import CAMPAIGN_FAILED, CAMPAIGN_FINALIZED, PROJECT_FUNDED, PROJECT_INSTALLED
 from scripts.common.format import clp
-from scripts.market.codes import CAMPAIGN_FAILED, CAMPAIGN_FINALIZED, PROJECT_FUNDED, PROJECT_INSTALLED
 from scripts.simulation.reads import PinnedReader
 from scripts.simulation.records import Invariant, MarketSimulation
 

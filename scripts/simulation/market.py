@@ -35,11 +35,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from oracle.timeutil import DAY_S
-from scripts.common.live import LiveActors
-from scripts.market.crowdsale import campaign_by_id, travel_past_deadline, wait_past_deadline
-from scripts.walkthroughs.energy import DEMO_DAYS, TARIFF_CLP_PER_KWH, ProjectRoof
-from scripts.market.codes import (
+from oracle.market_codes import (
     KIND_INSTALLER,
     KIND_MANAGER,
     KIND_PROVIDER,
@@ -49,6 +45,10 @@ from scripts.market.codes import (
     ROLE_OF_KIND,
     ROLE_OWNER,
 )
+from oracle.timeutil import DAY_S
+from scripts.common.live import LiveActors
+from scripts.market.crowdsale import campaign_by_id, travel_past_deadline, wait_past_deadline
+from scripts.walkthroughs.energy import DEMO_DAYS, TARIFF_CLP_PER_KWH, ProjectRoof
 from scripts.common.paging import read_block_number, read_block_timestamp
 from scripts.market.book import Book, read_book
 from scripts.market.matcher import DEFAULT_EXPIRY_MARGIN_S, plan_matches

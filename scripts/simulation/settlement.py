@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from scripts.market.codes import PROJECT_INSTALLED
+from oracle.market_codes import PROJECT_INSTALLED
 from scripts.simulation.batch import Tx, send_all
 from scripts.simulation.invariants import certificates_of, check_invariants, revenue_holders
 from scripts.simulation.reads import PinnedReader, call_many, events_of

@@ -19,10 +19,7 @@ from typing import Any
 
 from brownie import Contract, chain
 
-from oracle.timeutil import utc_date
-from scripts.common.format import clp
-from scripts.market.book import read_book
-from scripts.market.codes import (
+from oracle.market_codes import (
     KIND_NAMES,
     PROJECT_INSTALLED,
     PROJECT_STATE_NAMES,
@@ -32,6 +29,9 @@ from scripts.market.codes import (
     ROLE_OWNER,
     ROLE_PROVIDER,
 )
+from oracle.timeutil import utc_date
+from scripts.common.format import clp
+from scripts.market.book import read_book
 from scripts.market.matcher import describe_plan, plan_matches, submit_plan
 
 DAY = 24 * 3600

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from market_helpers import PRICES, SIZE_KWP, later, match_demand, total_for
-from scripts.deployment.market import deploy_market
-from scripts.market.codes import (
+from oracle.market_codes import (
     KIND_INSTALLER,
     KIND_MANAGER,
     KIND_PROVIDER,
@@ -21,6 +20,7 @@ from scripts.market.codes import (
     ROLE_OWNER,
     ROLE_PROVIDER,
 )
+from scripts.deployment.market import deploy_market
 
 
 @pytest.fixture(scope="module")

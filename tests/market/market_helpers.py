@@ -1,6 +1,6 @@
 """Market test helpers (not fixtures): the default prices, the pricing rule in Python, time helpers
 and revert patterns. The contracts' codes (ROLE_*, KIND_*, PROJECT_*, CAMPAIGN_*) are imported from
-scripts/market/codes.py by each test, under their own names.
+oracle/market_codes.py by each test, under their own names.
 
 Test modules import these from here, never from conftest: pytest keeps one sys.modules["conftest"],
 so `from conftest import ...` breaks as soon as another directory's conftest.py is loaded first.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from brownie import chain
 
-from scripts.market.codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER
+from oracle.market_codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER
 
 DAY = 24 * 3600
 

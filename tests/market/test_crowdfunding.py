@@ -5,7 +5,7 @@ import pytest
 from brownie import Crowdfunding, chain
 
 from market_helpers import DAY, UNAUTHORIZED, err, ints
-from scripts.market.codes import CAMPAIGN_CANCELLED, CAMPAIGN_FAILED, CAMPAIGN_FINALIZED, CAMPAIGN_OPEN
+from oracle.market_codes import CAMPAIGN_CANCELLED, CAMPAIGN_FAILED, CAMPAIGN_FINALIZED, CAMPAIGN_OPEN
 
 
 @pytest.fixture

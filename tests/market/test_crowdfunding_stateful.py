@@ -19,7 +19,7 @@ from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from market_helpers import DAY, later, match_demand
-from scripts.market.codes import (
+from oracle.market_codes import (
     CAMPAIGN_FINALIZED,
     CAMPAIGN_OPEN,
     KIND_INSTALLER,

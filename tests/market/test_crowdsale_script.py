@@ -2,7 +2,7 @@
 
 import pytest
 from brownie import chain
-from scripts.market.codes import CAMPAIGN_FAILED, CAMPAIGN_FINALIZED, CAMPAIGN_OPEN
+from oracle.market_codes import CAMPAIGN_FAILED, CAMPAIGN_FINALIZED, CAMPAIGN_OPEN
 
 from scripts.market.crowdsale import (
     CrowdsaleError,

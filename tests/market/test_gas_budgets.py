@@ -8,7 +8,7 @@ import pytest
 from brownie import accounts
 
 from market_helpers import later, match_demand
-from scripts.market.codes import ROLE_INVESTOR, ROLE_OWNER
+from oracle.market_codes import ROLE_INVESTOR, ROLE_OWNER
 
 REGISTER_BUDGET = 70_000
 POST_BUDGET = 90_000

@@ -1,6 +1,6 @@
-"""scripts/market/codes.py mirrors the contracts' codes."""
+"""oracle/market_codes.py mirrors the contracts' codes."""
 
-from scripts.market import codes
+from oracle import market_codes as codes
 
 
 def test_role_bits_match_participant_registry(participant_registry):

@@ -5,7 +5,7 @@ import pytest
 from brownie import chain
 
 from market_helpers import PRICES, SIZE_KWP, SUBTOTAL, UNAUTHORIZED, err, later, match_demand, now, total_for
-from scripts.market.codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, ROLE_INSTALLER
+from oracle.market_codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, ROLE_INSTALLER
 
 
 

@@ -7,7 +7,7 @@ import math
 
 import pytest
 from market_helpers import later
-from scripts.market.codes import ROLE_OWNER
+from oracle.market_codes import ROLE_OWNER
 
 from scripts.benchmarks.brute_force import brute_force_plan
 from scripts.common.paging import CallCounter

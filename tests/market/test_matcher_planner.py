@@ -3,10 +3,10 @@ references (scripts/benchmarks/): no chain involved."""
 
 import pytest
 
+from oracle.market_codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER
 from scripts.benchmarks.brute_force import brute_force_plan
 from scripts.benchmarks.thesis_search import thesis_nested_search, thesis_read_count
 from scripts.market.book import Book, Demand, Offer
-from scripts.market.codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER
 from scripts.market.matcher import CapacityTree, MatchError, describe_plan, plan_matches, quote
 
 NOW = 1_800_000_000

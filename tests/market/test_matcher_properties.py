@@ -10,10 +10,10 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from oracle.market_codes import KINDS
 from scripts.benchmarks.brute_force import brute_force_optimum, brute_force_plan
 from scripts.benchmarks.thesis_search import thesis_nested_search, thesis_read_count
 from scripts.market.book import Book, Demand, Offer
-from scripts.market.codes import KINDS
 from scripts.market.matcher import plan_matches, quote
 
 NOW = 1_800_000_000

@@ -4,6 +4,7 @@ asserted)."""
 
 import pytest
 
+from oracle.market_codes import KIND_PROVIDER
 from scripts.benchmarks.matching import (
     BUDGET_ENV,
     ChainThesisReader,
@@ -17,10 +18,9 @@ from scripts.benchmarks.matching import (
     run_baseline,
     totals_agree,
 )
-from scripts.market.codes import KIND_PROVIDER
 from scripts.benchmarks.thesis_search import thesis_nested_search, thesis_read_count
 from scripts.market.book import read_book
-from scripts.market.codes import KINDS
+from oracle.market_codes import KINDS
 from scripts.market.matcher import MatchError, plan_matches
 from scripts.deployment.market import deploy_market
 from scripts.market.population import populate_market

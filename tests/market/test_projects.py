@@ -4,7 +4,7 @@ import brownie
 import pytest
 
 from market_helpers import DAY, PRICES, SIZE_KWP, SUBTOTAL, UNAUTHORIZED, err
-from scripts.market.codes import (
+from oracle.market_codes import (
     CAMPAIGN_CANCELLED,
     KIND_INSTALLER,
     KIND_MANAGER,

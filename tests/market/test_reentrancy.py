@@ -10,7 +10,7 @@ from brownie import ReentrancyAttacker, ReentrantToken, chain
 from web3 import Web3
 
 from market_helpers import PRICES, SIZE_KWP, later, match_demand
-from scripts.market.codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, ROLE_OWNER, ROLE_PROVIDER
+from oracle.market_codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER, ROLE_OWNER, ROLE_PROVIDER
 
 GUARD_SELECTOR = Web3.keccak(text="ReentrancyGuardReentrantCall()")[:4].hex().removeprefix("0x")
 

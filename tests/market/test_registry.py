@@ -5,7 +5,7 @@ import pytest
 from brownie import chain
 
 from market_helpers import UNAUTHORIZED, err, ints
-from scripts.market.codes import (
+from oracle.market_codes import (
     PROJECT_COMMISSIONED,
     ROLE_INSTALLER,
     ROLE_INVESTOR,

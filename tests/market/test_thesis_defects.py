@@ -5,7 +5,7 @@ import pytest
 from brownie import accounts, chain
 
 from market_helpers import UNAUTHORIZED, err, later, match_demand
-from scripts.market.codes import CAMPAIGN_FAILED
+from oracle.market_codes import CAMPAIGN_FAILED
 
 
 # 1. No access control: anyone could delete listings, call Matching, change rates, add debt,

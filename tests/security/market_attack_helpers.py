@@ -12,11 +12,11 @@ from typing import Any, Sequence
 
 from brownie import chain
 
+from oracle.market_codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER
 from oracle.timeutil import utc_year
 from generation_helpers import DAY_S, YEAR_2026_START, day_leaf, installation_params
 from scripts.market.book import read_book
-from scripts.market.codes import KIND_INSTALLER, KIND_MANAGER, KIND_PROVIDER
-from scripts.market.codes import ROLE_INSTALLER, ROLE_INVESTOR, ROLE_MANAGER, ROLE_OWNER, ROLE_PROVIDER
+from oracle.market_codes import ROLE_INSTALLER, ROLE_INVESTOR, ROLE_MANAGER, ROLE_OWNER, ROLE_PROVIDER
 from scripts.market.matcher import plan_matches, submit_plan
 from security_energy import issue, publish
 

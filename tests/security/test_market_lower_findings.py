@@ -18,8 +18,8 @@ from market_attack_helpers import (
     post_offers,
     run_matcher,
 )
+from oracle.market_codes import PROJECT_COMMISSIONED
 from scripts.market.book import read_book
-from scripts.market.codes import PROJECT_COMMISSIONED
 from scripts.market.matcher import plan_matches, submit_plan
 
 ZERO = "0x" + "00" * 20

@@ -25,7 +25,7 @@ from market_attack_helpers import (
     register,
     run_matcher,
 )
-from scripts.market.codes import PROJECT_CANCELLED, PROJECT_COMMISSIONED, PROJECT_FUNDED, PROJECT_INSTALLED
+from oracle.market_codes import PROJECT_CANCELLED, PROJECT_COMMISSIONED, PROJECT_FUNDED, PROJECT_INSTALLED
 
 CHEAPER = tuple(price - 1 for price in HONEST_PRICES)  # 1 CLP per kWp under the honest sellers
 

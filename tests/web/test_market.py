@@ -1,6 +1,5 @@
 """The marketplace pages against the demo's chain: open offers and demands, projects and milestones,
-campaigns and progress, participants; detail pages and their 404s; oracle's code table against
-scripts/market/codes.py; a phone-width screenshot."""
+campaigns and progress, participants; detail pages and their 404s; a phone-width screenshot."""
 
 from __future__ import annotations
 
@@ -10,11 +9,11 @@ from dataclasses import replace
 
 import pytest
 
+from oracle import market_codes as codes
 from oracle.chain.manifest import Chain, connect, load_manifest
 from oracle.registry.reader import ChainReader
 from oracle.web import market
 from oracle.web.render import clp, short_address, utc_time
-from scripts.market import codes
 from tests.web.conftest import screenshot
 
 
@@ -40,16 +39,6 @@ def raw(chain):
 def assert_not_found(response) -> None:
     assert response.status_code == 404, response.text[:300]
     assert "Not found" in response.text and "Traceback" not in response.text
-
-
-def test_codes_match_the_scripts_table():
-    assert market.KIND_NAMES == codes.KIND_NAMES
-    assert market.PROJECT_STATE_NAMES == codes.PROJECT_STATE_NAMES
-    assert market.PROJECT_CANCELLED == codes.PROJECT_CANCELLED
-    assert market.CAMPAIGN_STATE_NAMES == codes.CAMPAIGN_STATE_NAMES
-    assert market.CAMPAIGN_OPEN == codes.CAMPAIGN_OPEN
-    assert market.ROLE_NAMES == {codes.ROLE_OWNER: "owner", codes.ROLE_PROVIDER: "provider", codes.ROLE_INSTALLER: "installer",
-                                 codes.ROLE_MANAGER: "manager", codes.ROLE_INVESTOR: "investor"}
 
 
 def test_role_names_decode_the_bitmask():

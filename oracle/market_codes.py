@@ -1,4 +1,5 @@
-"""The market contracts' numeric codes, for Python: one place instead of a copy per script.
+"""The market contracts' numeric codes, for Python: one table for the brownie scripts, the tests and
+the dashboard (it lives in oracle/ because oracle/ never imports scripts/, and scripts/ may import oracle/).
 
 Mirrors ParticipantRegistry's role bits (public constants OWNER..INVESTOR, checked against the
 contract in tests/market/test_market_codes.py), Marketplace's offer kinds, and the states that
@@ -8,6 +9,8 @@ interfaces/ICrowdfunding.sol).
 
 # ParticipantRegistry roles (a bitmask; one account may hold several)
 ROLE_OWNER, ROLE_PROVIDER, ROLE_INSTALLER, ROLE_MANAGER, ROLE_INVESTOR = 1, 2, 4, 8, 16
+ROLE_NAMES = {ROLE_OWNER: "owner", ROLE_PROVIDER: "provider", ROLE_INSTALLER: "installer", ROLE_MANAGER: "manager",
+              ROLE_INVESTOR: "investor"}
 
 # Marketplace offer kinds
 KIND_PROVIDER, KIND_INSTALLER, KIND_MANAGER = 0, 1, 2
