@@ -77,7 +77,7 @@ def require_role(request: Request, role: str) -> SessionUser:
     """The signed-in user holding `role`; 401 when nobody is signed in, 403 when the role is missing."""
     user = session_user(request)
     if user is None:
-        raise HTTPException(401, "sign in first")
+        raise HTTPException(401, f"this page is for the {role} role: sign in with an Ethereum account that holds it")
     if not user.has(role):
         raise HTTPException(403, f"this page is for the {role} role; {user.address} does not hold it")
     return user

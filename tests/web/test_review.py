@@ -25,9 +25,11 @@ def pending_day(config):
 
 def test_nobody_signed_in_gets_the_sign_in_page_and_cannot_decide(client, dashboard_config):
     day, _ = pending_day(dashboard_config)
-    for path in ("/review", f"/review/{day.installation_id}/{utc_date(day.day_s)}", "/operator"):
+    for path, role in (("/review", "reviewer"), (f"/review/{day.installation_id}/{utc_date(day.day_s)}", "reviewer"),
+                       ("/operator", "operator")):
         response = client.get(path)
-        assert response.status_code == 401 and 'href="/sign-in"' in response.text, path
+        assert response.status_code == 401 and 'class="button" href="/sign-in"' in response.text, path
+        assert f"this page is for the {role} role: sign in" in response.text, path
     response = client.post(f"/review/{day.installation_id}/{utc_date(day.day_s)}",
                            data={"action": "approve", "reason": "looks fine", "first": "day"})
     assert response.status_code == 401
