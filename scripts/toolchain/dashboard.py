@@ -14,6 +14,7 @@ import argparse
 import gzip
 import json
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -87,6 +88,10 @@ def start_anvil(state: Path, port: int, log_path: Path, timeout_s: float = 30.0)
     raise DashboardError(f"anvil did not answer on {url} within {timeout_s:.0f} s; see {log_path}")
 
 
+def _stop_like_ctrl_c(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make dashboard", description=__doc__.split("\n\n")[0])
     parser.add_argument("--state", type=Path, default=DEMO_DIR / STATE_FILE, help="anvil state saved by make demo")
@@ -104,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dashboard: {error}", file=sys.stderr)
         return 2
     print(f"dashboard: the demo's chain on http://127.0.0.1:{args.chain_port} (anvil, from {args.state.name})")
+    # `kill` (a service manager's stop) ends it as Ctrl-C does, so the anvil it started stops with it:
+    # uvicorn hands SIGTERM back once it has shut down, which would otherwise end the process before `finally`
+    signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     try:
         return oracle_main(["--config", str(args.config), "--rpc-url", f"http://127.0.0.1:{args.chain_port}",
                             "serve", "--port", str(args.port)])
