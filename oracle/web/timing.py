@@ -70,9 +70,9 @@ class PageTime:
     ms: float
 
 
-def test_client(app: Any) -> Any:
+def in_process_client(app: Any) -> Any:
     """Starlette's in-process client of `app` (its lifespan runs only when used in a ``with``)."""
-    with warnings.catch_warnings():  # starlette 0.5x notes at import that it prefers httpx2; httpx works
+    with warnings.catch_warnings():  # starlette notes at import that it prefers httpx2; httpx works
         warnings.simplefilter("ignore")
         from starlette.testclient import TestClient
     return TestClient(app, raise_server_exceptions=False)
@@ -82,7 +82,7 @@ def time_pages(app: Any, paths: Sequence[str], repeat: int = 3) -> list[PageTime
     """Serve every path `repeat` times in-process (the app's lifespan runs: the snapshot is warmed
     first) and keep the slowest time of each."""
     results = []
-    with test_client(app) as client:
+    with in_process_client(app) as client:
         app.state.cache.snapshot()
         for path in paths:
             slowest, status = 0.0, 0

@@ -10,7 +10,6 @@ saved demo the area is skipped, and the results say so.
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +18,10 @@ from oracle.errors import OracleError
 from oracle.web.app import create_app
 from oracle.web.settings import web_settings
 from oracle.web.state import StateCache
-from oracle.web.timing import PUBLIC_PAGES, counting_rpc, test_client, time_pages
-from scripts.toolchain.dashboard import DEMO_DIR, STATE_FILE, DashboardError, start_anvil
+from oracle.web.timing import PUBLIC_PAGES, counting_rpc, in_process_client, time_pages
+from scripts.toolchain.dashboard import DEMO_DIR, STATE_FILE, DashboardError, free_port, start_anvil
 
 PAGE_BUDGET_MS = 300  # the dashboard issue's target for a warm page on the demo's state
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def bench_dashboard(demo_dir: Path = DEMO_DIR) -> dict[str, Any]:
@@ -37,7 +30,7 @@ def bench_dashboard(demo_dir: Path = DEMO_DIR) -> dict[str, Any]:
     state, config_path = demo_dir / STATE_FILE, demo_dir / "oracle" / "oracle.toml"
     if not state.exists() or not config_path.exists():
         return {"skipped": f"no saved demo chain at {state}: run `make demo` first"}
-    port = _free_port()
+    port = free_port()
     try:
         process = start_anvil(state, port, demo_dir / "bench-anvil.log")
     except DashboardError as exc:
@@ -48,7 +41,7 @@ def bench_dashboard(demo_dir: Path = DEMO_DIR) -> dict[str, Any]:
         # a cache that asks the block number on every request and no refresher (no lifespan): every
         # RPC request counted is the page's own
         cache = StateCache(settings.config, poll_s=0.0)
-        client = test_client(create_app(settings, cache))
+        client = in_process_client(create_app(settings, cache))
         client.get("/certificates")
         with counting_rpc(cache.chain.web3) as warm:
             client.get("/certificates")
@@ -67,7 +60,6 @@ def bench_dashboard(demo_dir: Path = DEMO_DIR) -> dict[str, Any]:
     finally:
         process.terminate()
         process.wait(timeout=10)
-
 
 
 def print_dashboard_bench(result: dict[str, Any]) -> None:

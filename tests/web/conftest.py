@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -27,18 +26,12 @@ import requests
 from oracle.config import Config, load_config
 from oracle.web.app import create_app
 from oracle.web.settings import WebSettings, web_settings
-from scripts.toolchain.dashboard import STATE_FILE, start_anvil
+from scripts.toolchain.dashboard import STATE_FILE, free_port, start_anvil
 from web_helpers import TestKey
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
 SCREENSHOTS_DIR = Path(os.environ.get("PVLEDGER_SCREENSHOTS_DIR") or Path(__file__).resolve().parents[2] / "reports" / "screenshots")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.web.conftest import free_port
+from scripts.toolchain.dashboard import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 

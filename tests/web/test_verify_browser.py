@@ -11,7 +11,8 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.web.conftest import free_port, screenshot
+from scripts.toolchain.dashboard import free_port
+from tests.web.conftest import screenshot
 
 CHECK_IDS = ["node", "round", "certificate", "proof", "fields", "event", "readingsRoot", "readingsSum"]
 VERIFY_TIMEOUT_S = 90
