@@ -11,7 +11,6 @@ The simulation runs with its smallest population (DEMO_SIM_USERS) and 30-second 
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,8 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
+
+from scripts.toolchain.dashboard import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHAIN_ID = 4_242
@@ -35,12 +36,6 @@ SIMULATION = {"DEMO_SIM_USERS": "12", "DEMO_SIM_CAMPAIGN_S": "30"}
 RUN_TIMEOUT_S = 900
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _rpc(url: str, method: str, params: list):
     answer = requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params}, timeout=10).json()
     if "error" in answer:
@@ -54,7 +49,7 @@ def live_chain(tmp_path_factory):
     the live network NETWORK_ID in a brownie data folder of its own (a temporary HOME)."""
     anvil = shutil.which("anvil")
     assert anvil, "anvil is installed with `make install` (node_modules/.bin)"
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen([anvil, "--accounts", "0", "--chain-id", str(CHAIN_ID), "--port", str(port), "--quiet",
                                 "--mixed-mining", "--block-time", "1"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

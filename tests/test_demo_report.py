@@ -92,3 +92,10 @@ def test_the_report_shows_every_plot_and_a_failed_invariant(tmp_path):
         assert f"]({name}.png)" in report
         with Image.open(tmp_path / "demo" / f"{name}.png") as image:
             assert image.format == "PNG"
+
+
+def test_the_day_axis_names_both_years_when_the_week_crosses_new_year():
+    from scripts.report.plots import day_axis_label
+
+    assert day_axis_label(["2026-03-01", "2026-03-07"]) == "UTC day (2026, month-day)"
+    assert day_axis_label(["2026-12-30", "2027-01-05"]) == "UTC day (month-day, 2026-12-30 to 2027-01-05)"

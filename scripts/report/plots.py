@@ -59,6 +59,14 @@ def _short(name: str, width: int = 38) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
+def day_axis_label(days: Sequence[str]) -> str:
+    """The x label of month-day ticks for ISO `days`: the year once, or both ends when the days
+    cross a new year (ticks alone would read 12-30 ... 01-05 as one year)."""
+    if days[0][:4] == days[-1][:4]:
+        return f"UTC day ({days[0][:4]}, month-day)"
+    return f"UTC day (month-day, {days[0]} to {days[-1]})"
+
+
 def plot_energy_by_day(installations: Sequence[InstallationFigures], path: Path) -> Path:
     """A table of coloured cells: one row per installation, one column per UTC day, the colour and
     the number the accepted kWh per kWp of capacity (specific yield, so a 10 kW and a 100 kW roof
@@ -79,7 +87,7 @@ def plot_energy_by_day(installations: Sequence[InstallationFigures], path: Path)
                 ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor=FLAG_COLOUR, linewidth=2))
     ax.set_xticks(range(len(days)), [d[5:] for d in days])
     ax.set_yticks(range(rows), [_short(inst.name) for inst in installations], fontsize=8)
-    ax.set_xlabel(f"UTC day ({days[0][:4]}, month-day)")
+    ax.set_xlabel(day_axis_label(days))
     ax.set_title("Accepted generation per installation and day (kWh per kWp)")
     fig.colorbar(image, ax=ax, label="kWh per kWp of capacity", fraction=0.04, pad=0.02)
     ax.legend(handles=[Patch(facecolor="white", edgecolor=FLAG_COLOUR, linewidth=2,
